@@ -8,6 +8,7 @@
 
 import type { EventEmitter } from 'eventemitter3';
 import type { NetworkError } from '../core/errors.js';
+import type { LongLineAction } from '../core/long-lines.js';
 
 /** The transport protocols of Syslog Push. */
 export type TransportProtocol = 'tcp' | 'udp';
@@ -61,8 +62,8 @@ export interface SendReceipt {
   readonly writtenAt: number;
 }
 
-/** What a long-line rule did to one message. */
-export type LongLineAction = 'truncated' | 'split' | 'dropped';
+/** What a long-line rule did to one message (defined in core/long-lines.ts). */
+export type { LongLineAction };
 
 /** Options of {@link Transport.send}. */
 export interface SendOptions {

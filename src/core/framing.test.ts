@@ -1,0 +1,308 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PROPERTY_RUNS } from '../../test/support/property-runs.js';
+import {
+  encodeFrames,
+  FrameDecoder,
+  resolveFrameDecoderOptions,
+  utf8ByteLength,
+  type DecodedFrame,
+  type FrameDecoderOptions,
+  type FrameDecodeResult,
+} from './framing.js';
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+const bytes = (s: string): Uint8Array => utf8.encode(s);
+
+interface Decoded {
+  frames: { text: string; streamEnd: number; action?: string; originalBytes?: number }[];
+  oversize: number[];
+  errors: string[];
+  bufferedMax: number;
+}
+
+/** Feeds `input` in chunks of `size` bytes (or the given cut points) and collects everything. */
+function decode(input: Uint8Array, options: FrameDecoderOptions, cuts: number | readonly number[]): Decoded {
+  const decoder = new FrameDecoder(options);
+  const out: Decoded = { frames: [], oversize: [], errors: [], bufferedMax: 0 };
+  const collect = (result: FrameDecodeResult): void => {
+    for (const frame of result.frames) out.frames.push(view(frame));
+    for (const frame of result.oversize) out.oversize.push(frame.streamEnd);
+    if (result.error) out.errors.push(result.error.code);
+    out.bufferedMax = Math.max(out.bufferedMax, decoder.bufferedBytes);
+  };
+  const points = typeof cuts === 'number' ? range(cuts, input.length, cuts) : [...cuts].sort((a, b) => a - b);
+  let previous = 0;
+  for (const point of [...points, input.length]) {
+    if (point < previous || point > input.length) continue;
+    collect(decoder.push(input.subarray(previous, point)));
+    previous = point;
+  }
+  collect(decoder.end());
+  return out;
+}
+
+function view(frame: DecodedFrame): Decoded['frames'][number] {
+  return {
+    text: text.decode(frame.bytes),
+    streamEnd: frame.streamEnd,
+    ...(frame.action ? { action: frame.action, originalBytes: frame.originalBytes as number } : {}),
+  };
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const points: number[] = [];
+  for (let i = from; i < to; i += step) points.push(i);
+  return points;
+}
+
+const seedLines = [
+  '<22>Jun 25 08:50:03 Mail_Log: Info: Begin Logfile',
+  '<22>Jun 25 08:50:03 Mail_Log: Info: Version: 8.0.1-023 SN: A4BADB4712A9-511AA1E',
+  '<22>Jun 25 08:50:03 Mail_Log: Info: Time offset from UTC: 7200 seconds',
+  '<22>Jun 25 08:50:03 Mail_Log: Info: MID 64855 Subject \'Prüfbericht €\'',
+];
+
+const chunkSizes = [1, 2, 3, 7, 1 << 20];
+
+describe('FrameDecoder', () => {
+  describe('LF framing', () => {
+    it.for(chunkSizes)('decodes the same frames in chunks of %i bytes', (size) => {
+      const { bytes: input, frameEnds } = encodeFrames(seedLines, 'lf');
+      const result = decode(input, { framing: 'lf' }, size);
+      expect(result.frames).toEqual(seedLines.map((line, i) => ({ text: line, streamEnd: frameEnds[i] })));
+      expect(result.errors).toEqual([]);
+    });
+
+    it('strips a CR before the LF, and only there', () => {
+      const result = decode(bytes('a\r\nb\rc\r\n\r\n'), { framing: 'lf' }, 1);
+      expect(result.frames.map((frame) => frame.text)).toEqual(['a', 'b\rc', '']);
+    });
+
+    it('returns empty lines as empty frames', () => {
+      expect(decode(bytes('a\n\nb\n'), { framing: 'lf' }, 100).frames).toEqual([
+        { text: 'a', streamEnd: 2 },
+        { text: '', streamEnd: 3 },
+        { text: 'b', streamEnd: 5 },
+      ]);
+    });
+
+    it('returns a trailing line without LF from end()', () => {
+      const decoder = new FrameDecoder({ framing: 'lf' });
+      expect(decoder.push(bytes('one\ntw')).frames.map(view)).toEqual([{ text: 'one', streamEnd: 4 }]);
+      expect(decoder.bufferedBytes).toBe(2);
+      expect(decoder.push(bytes('o')).frames).toEqual([]);
+      expect(decoder.end().frames.map(view)).toEqual([{ text: 'two', streamEnd: 7 }]);
+      expect(decoder.bufferedBytes).toBe(0);
+    });
+
+    it('keeps a trailing CR when the stream ends without LF', () => {
+      expect(decode(bytes('x\r'), { framing: 'lf' }, 1).frames).toEqual([{ text: 'x\r', streamEnd: 2 }]);
+    });
+
+    it('returns views into the chunk for frames inside it', () => {
+      const chunk = bytes('abc\ndef\n');
+      const { frames } = new FrameDecoder({ framing: 'lf' }).push(chunk);
+      expect(frames[0]?.bytes.buffer).toBe(chunk.buffer);
+    });
+
+    it('copies a frame that spans chunks, so the caller may reuse its buffer', () => {
+      const decoder = new FrameDecoder({ framing: 'lf' });
+      const chunk = bytes('ab');
+      decoder.push(chunk);
+      chunk.fill(0x7a);
+      expect(view(decoder.push(bytes('c\n')).frames[0] as DecodedFrame).text).toBe('abc');
+    });
+
+    it.for(chunkSizes)('cuts a frame over maxFrameBytes and reports it (chunks of %i)', (size) => {
+      const input = bytes(`short\n${'y'.repeat(30)}\r\nok\n${'z'.repeat(12)}`);
+      const result = decode(input, { framing: 'lf', maxFrameBytes: 10 }, size);
+      expect(result.frames).toEqual([
+        { text: 'short', streamEnd: 6 },
+        { text: 'y'.repeat(10), streamEnd: 38, action: 'truncated', originalBytes: 30 },
+        { text: 'ok', streamEnd: 41 },
+        { text: 'z'.repeat(10), streamEnd: 53, action: 'truncated', originalBytes: 12 },
+      ]);
+      expect(result.oversize).toEqual([38, 53]);
+      expect(result.bufferedMax).toBeLessThanOrEqual(11);
+    });
+
+    it('accepts a frame of exactly maxFrameBytes followed by CR LF', () => {
+      const result = decode(bytes(`${'a'.repeat(10)}\r\n`), { framing: 'lf', maxFrameBytes: 10 }, 1);
+      expect(result.frames).toEqual([{ text: 'a'.repeat(10), streamEnd: 12 }]);
+    });
+
+    it('never buffers more than maxFrameBytes + 1 for an endless line', () => {
+      const decoder = new FrameDecoder({ framing: 'lf', maxFrameBytes: 100 });
+      const chunk = new Uint8Array(4096).fill(0x41);
+      for (let i = 0; i < 256; i++) decoder.push(chunk);
+      expect(decoder.bufferedBytes).toBe(101);
+      expect(decoder.streamBytes).toBe(4096 * 256);
+      const last = decoder.push(bytes('\n')).frames[0];
+      expect(last).toMatchObject({ streamEnd: 4096 * 256 + 1, action: 'truncated', originalBytes: 4096 * 256 });
+      expect(last?.bytes.length).toBe(100);
+    });
+  });
+
+  describe('octet counting', () => {
+    it.for(chunkSizes)('decodes the same frames in chunks of %i bytes', (size) => {
+      const { bytes: input, frameEnds } = encodeFrames([...seedLines, 'with\nnewline', ' '], 'octet-counting');
+      const result = decode(input, { framing: 'octet-counting' }, size);
+      expect(result.frames).toEqual(
+        [...seedLines, 'with\nnewline', ' '].map((line, i) => ({ text: line, streamEnd: frameEnds[i] })),
+      );
+      expect(result.errors).toEqual([]);
+    });
+
+    it.for([
+      ['x 12 hello', 'ESA_ERR_FRAMING'],
+      ['0 ', 'ESA_ERR_FRAMING'],
+      ['05 hello', 'ESA_ERR_FRAMING'],
+      [' 5 hello', 'ESA_ERR_FRAMING'],
+      ['5x hello', 'ESA_ERR_FRAMING'],
+      ['3 abc\n3 abc', 'ESA_ERR_FRAMING'],
+      ['101 x', 'ESA_ERR_FRAME_TOO_LARGE'],
+      ['99999999999999999999999 x', 'ESA_ERR_FRAME_TOO_LARGE'],
+    ] as const)('fails on %j with %s', ([input, code]) => {
+      const result = decode(bytes(input), { framing: 'octet-counting', maxFrameBytes: 100 }, 1);
+      expect(result.errors).toEqual([code]);
+    });
+
+    it('stays failed after a framing error and returns the frames before it', () => {
+      const decoder = new FrameDecoder({ framing: 'octet-counting' });
+      const first = decoder.push(bytes('3 abc2 dex 1 a'));
+      expect(first.frames.map(view)).toEqual([
+        { text: 'abc', streamEnd: 5 },
+        { text: 'de', streamEnd: 9 },
+      ]);
+      expect(first.error).toEqual(expect.objectContaining({ code: 'ESA_ERR_FRAMING' }));
+      expect(first.error?.message).toContain('stream offset 9');
+      expect(decoder.error).toBe(first.error);
+      expect(decoder.push(bytes('3 abc'))).toEqual({ frames: [], oversize: [] });
+      expect(decoder.end()).toEqual({ frames: [], oversize: [] });
+    });
+
+    it.for([
+      ['12', 'partial octet count'],
+      ['12 abc', 'octet-counted frame (3 of 12 bytes)'],
+    ] as const)('reports a stream that ends inside a frame (%j)', ([input, words]) => {
+      const decoder = new FrameDecoder({ framing: 'octet-counting' });
+      expect(decoder.push(bytes(input)).error).toBeUndefined();
+      const end = decoder.end();
+      expect(end.error).toEqual(expect.objectContaining({ code: 'ESA_ERR_FRAMING' }));
+      expect(end.error?.message).toContain(words);
+    });
+
+    it('counts a partly read count in bufferedBytes', () => {
+      const decoder = new FrameDecoder({ framing: 'octet-counting' });
+      decoder.push(bytes('12'));
+      expect(decoder.bufferedBytes).toBe(2);
+      decoder.push(bytes(' abcd'));
+      expect(decoder.bufferedBytes).toBe(4);
+    });
+  });
+
+  describe('auto framing', () => {
+    it.for([
+      ['5 hello3 abc', 'octet-counting', ['hello', 'abc']],
+      ['<22>x\n<22>y\n', 'lf', ['<22>x', '<22>y']],
+      ['0 x\n', 'lf', ['0 x']],
+    ] as const)('decides on the first byte of %j', ([input, framing, frames]) => {
+      const decoder = new FrameDecoder();
+      expect(decoder.framing).toBeUndefined();
+      const result = decoder.push(bytes(input));
+      expect(decoder.framing).toBe(framing);
+      expect(result.frames.map((frame) => text.decode(frame.bytes))).toEqual(frames);
+    });
+
+    it('decides once per stream', () => {
+      const decoder = new FrameDecoder({ framing: 'auto' });
+      decoder.push(bytes('<22>a\n'));
+      expect(decoder.push(bytes('5 hello\n')).frames.map(view)).toEqual([{ text: '5 hello', streamEnd: 14 }]);
+    });
+
+    it('ignores empty chunks before deciding', () => {
+      const decoder = new FrameDecoder();
+      decoder.push(new Uint8Array(0));
+      expect(decoder.framing).toBeUndefined();
+    });
+  });
+
+  it('throws ESA_ERR_CLOSED on push after end(), and end() is idempotent', () => {
+    const decoder = new FrameDecoder({ framing: 'lf' });
+    decoder.push(bytes('abc'));
+    expect(decoder.end().frames).toHaveLength(1);
+    expect(decoder.end().frames).toHaveLength(0);
+    expect(() => decoder.push(bytes('x'))).toThrow(expect.objectContaining({ code: 'ESA_ERR_CLOSED' }));
+  });
+
+  it('is indifferent to chunk boundaries (property)', () => {
+    const message = fc.string({ unit: 'grapheme', maxLength: 60 });
+    fc.assert(
+      fc.property(
+        fc.array(message, { maxLength: 12 }),
+        fc.constantFrom('lf', 'octet-counting', 'auto') as fc.Arbitrary<'lf' | 'octet-counting' | 'auto'>,
+        fc.integer({ min: 1, max: 80 }),
+        fc.array(fc.nat({ max: 2000 }), { maxLength: 20 }),
+        (messages, framing, maxFrameBytes, cuts) => {
+          const encoding = framing === 'auto' ? 'octet-counting' : framing;
+          const lines = encoding === 'lf' ? messages.map((m) => m.replace(/[\r\n]/g, ' ')) : messages;
+          const kept = encoding === 'octet-counting' ? lines.filter((m) => m.length > 0) : lines;
+          const { bytes: input } = encodeFrames(kept, encoding);
+          const whole = decode(input, { framing, maxFrameBytes }, [input.length]);
+          const chunked = decode(input, { framing, maxFrameBytes }, cuts);
+          expect(chunked.frames).toEqual(whole.frames);
+          expect(chunked.errors).toEqual(whole.errors);
+          expect(chunked.oversize).toEqual(whole.oversize);
+          expect(chunked.bufferedMax).toBeLessThanOrEqual(maxFrameBytes + 10);
+          if (encoding === 'lf' && whole.errors.length === 0) {
+            const expected = kept.map((line) => {
+              const size = utf8ByteLength(line);
+              return size <= maxFrameBytes ? line : undefined;
+            });
+            whole.frames.forEach((frame, i) => {
+              if (expected[i] !== undefined) expect(frame.text).toBe(expected[i]);
+              else expect(frame).toMatchObject({ action: 'truncated', originalBytes: utf8ByteLength(kept[i] as string) });
+            });
+          }
+        },
+      ),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+
+  it('never throws on arbitrary bytes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.constantFrom('lf', 'octet-counting', 'auto') as fc.Arbitrary<'lf' | 'octet-counting' | 'auto'>,
+        fc.array(fc.nat({ max: 300 }), { maxLength: 10 }),
+        (input, framing, cuts) => {
+          const whole = decode(input, { framing, maxFrameBytes: 64 }, [input.length]);
+          expect(decode(input, { framing, maxFrameBytes: 64 }, cuts)).toEqual({ ...whole, bufferedMax: expect.any(Number) });
+        },
+      ),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+});
+
+describe('resolveFrameDecoderOptions', () => {
+  it('defaults to auto framing and 65536 bytes', () => {
+    expect(resolveFrameDecoderOptions()).toEqual({ framing: 'auto', maxFrameBytes: 65536 });
+  });
+
+  it.for([
+    [{ framing: 'crlf' }, 'framing'],
+    [{ maxFrameBytes: 0 }, 'maxFrameBytes'],
+    [{ maxFrameBytes: 1.5 }, 'maxFrameBytes'],
+    [{ maxFrameBytes: '64k' }, 'maxFrameBytes'],
+    [{ maxFrameBytes: 2 ** 31 }, 'maxFrameBytes'],
+    [{ maxBytes: 10 }, 'maxBytes'],
+  ] as const)('rejects %j naming %s', ([options, option]) => {
+    expect(() => new FrameDecoder(options as FrameDecoderOptions)).toThrow(
+      expect.objectContaining({ code: 'ESA_ERR_INVALID_OPTION', option }),
+    );
+  });
+});
