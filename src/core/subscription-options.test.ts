@@ -136,6 +136,7 @@ describe('resolveSubscriptionOptions', () => {
     ['timestampPadding none', { ...base, timestampPadding: 'none' }, 'timestampPadding'],
     ['empty hostname', { ...base, hostname: '' }, 'hostname'],
     ['hostname with a space', { ...base, hostname: 'esa 1' }, 'hostname'],
+    ['hostname with a colon', { ...base, hostname: 'esa:' }, 'hostname'],
     ['framing crlf', { ...base, framing: 'crlf' }, 'framing'],
     ['longLines rule', { ...base, longLines: { rule: 'wrap' } }, 'longLines.rule'],
     ['longLines maxBytes', { ...base, longLines: { rule: 'split', maxBytes: 0 } }, 'longLines.maxBytes'],

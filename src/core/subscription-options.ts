@@ -45,6 +45,12 @@ export const TIMESTAMP_PADDINGS: readonly TimestampPadding[] = Object.freeze(['z
  */
 export const SUBSCRIPTION_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
+/**
+ * Hostname tokens written before the tag: 1–255 characters without spaces, control characters
+ * or colons (a colon would make a receiver read the token as the tag).
+ */
+export const HOSTNAME_TOKEN_PATTERN = /^[^\s\u0000-\u001f\u007f:]{1,255}$/;
+
 /** The default syslog port. */
 export const DEFAULT_SYSLOG_PORT = 514;
 
@@ -92,7 +98,7 @@ export interface SubscriptionOptions {
   /**
    * An optional hostname token written before the tag (`<22>Jun 25 08:50:03 esa1.example.com
    * Mail_Log: …`); off by default, since both forms are seen in the field. 1–255 characters, no
-   * spaces or control characters.
+   * spaces, control characters or colons ({@link HOSTNAME_TOKEN_PATTERN}).
    * @default undefined (no hostname token)
    */
   hostname?: string;
@@ -251,11 +257,8 @@ export function resolveSubscriptionOptions(
     input.timestampPadding === undefined ? 'zero' : expectOneOf('timestampPadding', input.timestampPadding, TIMESTAMP_PADDINGS);
 
   const hostname = input.hostname;
-  if (
-    hostname !== undefined &&
-    (typeof hostname !== 'string' || hostname.length === 0 || hostname.length > 255 || /[\s\u0000-\u001f\u007f]/.test(hostname))
-  ) {
-    throw new InvalidOptionError('hostname', hostname, 'a hostname token (1-255 characters, no spaces) or undefined');
+  if (hostname !== undefined && (typeof hostname !== 'string' || !HOSTNAME_TOKEN_PATTERN.test(hostname))) {
+    throw new InvalidOptionError('hostname', hostname, 'a hostname token (1-255 characters, no spaces or colons) or undefined');
   }
 
   const framing = input.framing === undefined ? 'lf' : expectOneOf('framing', input.framing, FRAMINGS);
