@@ -91,6 +91,26 @@ describe('createSyslogFormatter', () => {
     ]);
   });
 
+  it('equals an uncached reference on any sequence of records (property)', () => {
+    const record = fc.record({
+      timeMs: fc.integer({ min: seedTimeMs - 5000, max: seedTimeMs + 5000 }),
+      level: fc.constantFrom(...LOG_LEVELS),
+      text: fc.string({ maxLength: 8 }),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 40 }), fc.constantFrom('zero', 'space') as fc.Arbitrary<'zero' | 'space'>, (records, timestampPadding) => {
+        const formatter = setup({ timestampPadding, facility: 'local3' });
+        for (const item of records) {
+          const stamp = formatSyslogTimestamp(item.timeMs, 7200, timestampPadding);
+          const word = { Critical: 'Critical', Warning: 'Warning', Information: 'Info', Debug: 'Debug', Trace: 'Trace' }[item.level];
+          const pri = syslogPri('local3', { Critical: 2, Warning: 4, Information: 6, Debug: 7, Trace: 7 }[item.level]);
+          expect(formatter.format(item)).toBe(`<${pri}>${stamp} Mail_Log: ${word}: ${item.text}`);
+        }
+      }),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+
   it.for([
     [{ timeMs: Number.NaN, level: 'Information', text: '' }, 'record.timeMs'],
     [{ timeMs: Number.POSITIVE_INFINITY, level: 'Information', text: '' }, 'record.timeMs'],

@@ -56,25 +56,122 @@ export interface SyslogFormatterOptions {
   utcOffsetSeconds?: number;
 }
 
-/** Turns log records into Syslog Push lines for one subscription. */
-export interface SyslogFormatter {
-  /** The subscription fields the formatter uses. */
+/**
+ * Turns log records into Syslog Push lines for one subscription. The header is cached per
+ * (second, level): consecutive lines of the same second and level cost one concatenation.
+ * Methods use `this`: call them on the formatter (`formatter.format(r)`, not a detached
+ * `format`).
+ *
+ * @example
+ * ```ts
+ * const formatter = new SyslogFormatter(resolveSubscriptionOptions({ name: 'Mail_Log', host: '127.0.0.1' }), { utcOffsetSeconds: 7200 });
+ * formatter.format({ timeMs: Date.UTC(2026, 5, 25, 6, 50, 3), level: 'Information', text: 'Begin Logfile' });
+ * // '<22>Jun 25 08:50:03 Mail_Log: Info: Begin Logfile'
+ * ```
+ */
+export class SyslogFormatter {
+  /** The subscription fields the formatter uses (validated copy). */
   readonly subscription: SyslogFormatSubscription;
   /** The appliance's UTC offset, in seconds. */
   readonly utcOffsetSeconds: number;
-  /** The complete wire line (no framing): `header(record) + record.text`. */
-  format(record: LogRecord): string;
+  readonly #facilityCode: number;
+  /** `[host ]tag: ` — everything after the timestamp's space up to the level word. */
+  readonly #hostAndTag: string;
+  readonly #isCef: boolean;
+  readonly #severityByLevel: Readonly<Record<LogLevel, number>>;
+  // The cache: the second [#secondStartMs, #secondEndMs) whose timestamp is #stamp, the headers
+  // built in it per level, and the last level's header (consecutive lines mostly share a level).
+  #secondStartMs = Number.NaN;
+  #secondEndMs = Number.NaN;
+  #stamp = '';
+  #lastLevel = '';
+  #lastPrefix = '';
+  // A fixed-shape object (fast keyed loads); unknown keys read `undefined` or a prototype member,
+  // never a string, so the miss path validates them.
+  readonly #prefixes: Record<LogLevel, string | undefined> = {
+    Critical: undefined,
+    Warning: undefined,
+    Information: undefined,
+    Debug: undefined,
+    Trace: undefined,
+  };
+
+  /**
+   * @throws InvalidOptionError (`ESA_ERR_INVALID_OPTION`) for an invalid subscription field or
+   * `utcOffsetSeconds`.
+   */
+  constructor(subscription: SyslogFormatSubscription, options: SyslogFormatterOptions = {}) {
+    this.subscription = checkSubscription(subscription);
+    this.utcOffsetSeconds = resolveUtcOffsetSeconds(options?.utcOffsetSeconds);
+    this.#facilityCode = FACILITY_CODES[this.subscription.facility];
+    this.#hostAndTag = `${this.subscription.hostname === undefined ? '' : `${this.subscription.hostname} `}${this.subscription.name}: `;
+    this.#isCef = this.subscription.format === 'cef';
+    this.#severityByLevel = this.subscription.severityByLevel;
+  }
+
+  /**
+   * The complete wire line (no framing): `header(record) + record.text`.
+   *
+   * @throws InvalidOptionError for a record with a non-finite `timeMs` or an unknown `level`.
+   */
+  format(record: LogRecord): string {
+    const timeMs = record.timeMs;
+    return (timeMs >= this.#secondStartMs && timeMs < this.#secondEndMs && record.level === this.#lastLevel ? this.#lastPrefix : this.#build(record)) + record.text;
+  }
+
   /**
    * The line's header: `<PRI>Mmm dd HH:MM:SS [host ]tag: Level: ` (CEF: no level word), what a
    * long-line `split` repeats on every part.
+   *
+   * @throws InvalidOptionError like {@link format}.
    */
-  header(record: LogRecord): string;
-  /** The PRI value of a line at `level`. */
-  pri(level: LogLevel): number;
+  header(record: LogRecord): string {
+    const timeMs = record.timeMs;
+    return timeMs >= this.#secondStartMs && timeMs < this.#secondEndMs && record.level === this.#lastLevel ? this.#lastPrefix : this.#build(record);
+  }
+
+  /**
+   * The PRI value of a line at `level`.
+   *
+   * @throws InvalidOptionError naming `level` for an unknown level.
+   */
+  pri(level: LogLevel): number {
+    return this.#facilityCode * 8 + this.#severity(level, 'level');
+  }
+
+  #severity(level: string, option: string): number {
+    const severity = Object.hasOwn(this.#severityByLevel, level) ? this.#severityByLevel[level as LogLevel] : undefined;
+    if (severity === undefined) throw new InvalidOptionError(option, level, `one of ${Object.keys(LEVEL_WORDS).join(', ')}`);
+    return severity;
+  }
+
+  #build(record: LogRecord): string {
+    const timeMs = record.timeMs;
+    const prefixes = this.#prefixes;
+    if (!(timeMs >= this.#secondStartMs && timeMs < this.#secondEndMs)) {
+      if (!Number.isFinite(timeMs)) throw new InvalidOptionError('record.timeMs', timeMs, 'a finite number of ms since the epoch');
+      this.#secondStartMs = Math.floor(timeMs / 1000) * 1000;
+      this.#secondEndMs = this.#secondStartMs + 1000;
+      this.#stamp = formatSyslogTimestamp(this.#secondStartMs, this.utcOffsetSeconds, this.subscription.timestampPadding);
+      prefixes.Critical = prefixes.Warning = prefixes.Information = prefixes.Debug = prefixes.Trace = undefined;
+    }
+    const level = record.level;
+    const cached: unknown = prefixes[level];
+    let prefix: string;
+    if (typeof cached === 'string') prefix = cached;
+    else {
+      const pri = this.#facilityCode * 8 + this.#severity(level, 'record.level');
+      prefix = `<${pri}>${this.#stamp} ${this.#hostAndTag}${this.#isCef ? '' : `${LEVEL_WORDS[level]}: `}`;
+      prefixes[level] = prefix;
+    }
+    this.#lastLevel = level;
+    this.#lastPrefix = prefix;
+    return prefix;
+  }
 }
 
 /**
- * Creates a formatter for one subscription.
+ * Creates a {@link SyslogFormatter} for one subscription.
  *
  * @throws InvalidOptionError (`ESA_ERR_INVALID_OPTION`) for an invalid subscription field or
  * `utcOffsetSeconds`; `format()` throws it for a record with a non-finite `timeMs` or an unknown
@@ -87,53 +184,7 @@ export interface SyslogFormatter {
  * ```
  */
 export function createSyslogFormatter(subscription: SyslogFormatSubscription, options: SyslogFormatterOptions = {}): SyslogFormatter {
-  const checked = checkSubscription(subscription);
-  const utcOffsetSeconds = resolveUtcOffsetSeconds(options.utcOffsetSeconds);
-  const facilityCode = FACILITY_CODES[checked.facility];
-  const hostPart = checked.hostname === undefined ? '' : `${checked.hostname} `;
-  const tagPart = `${checked.name}: `;
-  const isCef = checked.format === 'cef';
-  const severityByLevel = checked.severityByLevel;
-
-  let cachedSecond = Number.NaN;
-  let stamp = '';
-  let prefixes: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
-
-  const buildHeader = (record: LogRecord): string => {
-    const second = Math.floor(record.timeMs / 1000);
-    if (second !== cachedSecond) {
-      if (!Number.isFinite(record.timeMs)) throw new InvalidOptionError('record.timeMs', record.timeMs, 'a finite number of ms since the epoch');
-      stamp = formatSyslogTimestamp(second * 1000, utcOffsetSeconds, checked.timestampPadding);
-      cachedSecond = second;
-      prefixes = Object.create(null) as Record<string, string | undefined>;
-    }
-    const level = record.level;
-    const severity = Object.hasOwn(severityByLevel, level) ? severityByLevel[level] : undefined;
-    if (severity === undefined) throw new InvalidOptionError('record.level', level, `one of ${Object.keys(LEVEL_WORDS).join(', ')}`);
-    const prefix = `<${facilityCode * 8 + severity}>${stamp} ${hostPart}${tagPart}${isCef ? '' : `${LEVEL_WORDS[level]}: `}`;
-    prefixes[level] = prefix;
-    return prefix;
-  };
-
-  const header = (record: LogRecord): string => {
-    if (Math.floor(record.timeMs / 1000) === cachedSecond) {
-      const prefix = prefixes[record.level];
-      if (prefix !== undefined) return prefix;
-    }
-    return buildHeader(record);
-  };
-
-  return Object.freeze({
-    subscription: checked,
-    utcOffsetSeconds,
-    format: (record: LogRecord): string => header(record) + record.text,
-    header,
-    pri: (level: LogLevel): number => {
-      const severity = Object.hasOwn(severityByLevel, level) ? severityByLevel[level] : undefined;
-      if (severity === undefined) throw new InvalidOptionError('level', level, `one of ${Object.keys(LEVEL_WORDS).join(', ')}`);
-      return facilityCode * 8 + severity;
-    },
-  });
+  return new SyslogFormatter(subscription, options);
 }
 
 function checkSubscription(subscription: SyslogFormatSubscription): SyslogFormatSubscription {
