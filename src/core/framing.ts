@@ -186,9 +186,9 @@ export interface OversizeFrame extends DecodedFrame {
 /** What one {@link FrameDecoder.push} or {@link FrameDecoder.end} produced. */
 export interface FrameDecodeResult {
   /** The complete frames, in stream order (truncated frames included). */
-  readonly frames: DecodedFrame[];
+  readonly frames: readonly DecodedFrame[];
   /** The frames of {@link frames} that were cut at `maxFrameBytes` (the same objects). */
-  readonly oversize: OversizeFrame[];
+  readonly oversize: readonly OversizeFrame[];
   /**
    * A framing error (`ESA_ERR_FRAMING`: an octet count that is not a number, or a stream that
    * ended inside an octet-counted frame; `ESA_ERR_FRAME_TOO_LARGE`: a count over

@@ -6,6 +6,7 @@ import {
   applyLongLineRule,
   DEFAULT_LONG_LINE_POLICY,
   detectSyslogHeaderLength,
+  exceedsLongLineLimit,
   resolveLongLinePolicy,
   utf8PrefixEnd,
   type LongLinePolicy,
@@ -131,6 +132,30 @@ describe('applyLongLineRule', () => {
         expect(rejoined).toBe(message);
         if (headerKept) for (const part of result.parts.slice(1)) expect(part.startsWith(header)).toBe(true);
         expect(result.originalBytes).toBe(utf8ByteLength(message));
+      }),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+});
+
+describe('exceedsLongLineLimit', () => {
+  it.for([
+    ['x'.repeat(101), 'send', false],
+    ['x'.repeat(101), 'truncate', true],
+    ['x'.repeat(100), 'truncate', false],
+    ['€'.repeat(33), 'split', false],
+    ['€'.repeat(34), 'split', true],
+    ['é'.repeat(50), 'drop', false],
+    ['é'.repeat(50) + 'x', 'drop', true],
+  ] as const)('%j under %s at 100 bytes → %s', ([message, rule, expected]) => {
+    expect(exceedsLongLineLimit(message, { rule, maxBytes: 100 })).toBe(expected);
+  });
+
+  it('agrees with applyLongLineRule (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.integer({ min: 16, max: 200 }), (message, maxBytes) => {
+        const policy: LongLinePolicy = { rule: 'truncate', maxBytes };
+        expect(exceedsLongLineLimit(message, policy)).toBe(applyLongLineRule(message, policy).action !== undefined);
       }),
       { numRuns: PROPERTY_RUNS },
     );

@@ -160,6 +160,19 @@ export function applyLongLineRule(message: string, policy: LongLinePolicy, heade
   }
 }
 
+/**
+ * Whether `policy` would change `message` — a cheap check for hot paths that skips the UTF-8
+ * count when the UTF-16 length decides (`send` never changes anything; a message of n UTF-16
+ * units has n to 3n UTF-8 bytes). Call {@link applyLongLineRule} only when it returns `true`.
+ */
+export function exceedsLongLineLimit(message: string, policy: LongLinePolicy): boolean {
+  if (policy.rule === 'send') return false;
+  const units = message.length;
+  if (units > policy.maxBytes) return true;
+  if (units * 3 <= policy.maxBytes) return false;
+  return utf8ByteLength(message) > policy.maxBytes;
+}
+
 function splitMessage(message: string, maxBytes: number, headerLength: number | undefined): string[] {
   let length = headerLength ?? detectSyslogHeaderLength(message);
   if (!Number.isInteger(length) || length < 0) length = 0;
