@@ -1,0 +1,192 @@
+/**
+ * Precomputed content for the generators: documentation addresses (RFC 5737 192.0.2.0/24,
+ * 198.51.100.0/24, 203.0.113.0/24 and RFC 3849 2001:db8::/32) and example domains (RFC 2606
+ * example.com/.org/.net and *.example) only, so that generated logs never name a real host.
+ * Pools are built once at module load; generators pick from them by index (no formatting at
+ * generation time).
+ *
+ * @module
+ */
+
+import { civilFromDays, SYSLOG_MONTHS } from '../core/syslog-format.js';
+
+/** Matches every IPv4 or IPv6 literal that is allowed in generated content. */
+export const DOCUMENTATION_ADDRESS_PATTERN = /^(?:192\.0\.2\.|198\.51\.100\.|203\.0\.113\.)\d{1,3}$|^2001:db8:/i;
+
+/** Matches every domain name that is allowed in generated content (RFC 2606 names). */
+export const EXAMPLE_DOMAIN_PATTERN = /(?:^|\.)(?:example\.(?:com|org|net)|example)$/i;
+
+function range(count: number, map: (index: number) => string): readonly string[] {
+  return Object.freeze(Array.from({ length: count }, (_, index) => map(index)));
+}
+
+/** The protected (local) domain of the simulated appliance: inbound mail is addressed to it. */
+export const LOCAL_DOMAIN = 'example.com';
+
+/** Hosts of the local domain that relay outbound mail through the appliance. */
+export const RELAY_HOSTS: readonly { readonly address: string; readonly name: string }[] = Object.freeze(
+  Array.from({ length: 6 }, (_, index) => Object.freeze({ address: `192.0.2.${20 + index}`, name: `exch${index + 1}.example.com` })),
+);
+
+/** Internal groupware servers that inbound mail is delivered to. */
+export const INTERNAL_MAIL_SERVERS: readonly string[] = range(4, (index) => `192.0.2.${30 + index}`);
+
+/** Remote domains: senders of inbound mail and recipients of outbound mail. */
+export const REMOTE_DOMAINS: readonly string[] = Object.freeze([
+  'example.org',
+  'example.net',
+  'mail.example.org',
+  'news.example.net',
+  'shop.example',
+  'billing.example',
+  'partner.example',
+  'travel.example',
+  'bank.example',
+  'cloud.example',
+  'supplier.example',
+  'events.example',
+  'marketing.example.net',
+  'university.example',
+  'hospital.example',
+  'logistics.example',
+]);
+
+/** Local parts of mailbox addresses. */
+export const LOCAL_PARTS: readonly string[] = Object.freeze([
+  'alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj',
+  'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'wendy', 'yasmin', 'zoe',
+  'info', 'sales', 'support', 'billing', 'hr', 'noreply', 'newsletter', 'accounts', 'jobs', 'press',
+  'it-helpdesk', 'finance', 'legal', 'marketing', 'orders', 'service', 'team', 'office',
+]);
+
+/** Subjects without quotes or control characters (ESA quotes the subject with `'`). */
+export const SUBJECTS: readonly string[] = Object.freeze([
+  'Quarterly report',
+  'Invoice 2026-0412',
+  'Meeting notes',
+  'Re: Project timeline',
+  'Fwd: Travel itinerary',
+  'Your order has shipped',
+  'Weekly newsletter',
+  'Password expiry notice',
+  'Re: Contract draft',
+  'Lunch on Friday?',
+  'Budget review',
+  'Shipping confirmation',
+  'Welcome to the team',
+  'Action required: verify your account',
+  'Conference registration',
+  'Re: Re: Support ticket 48213',
+  'Monthly statement',
+  'Holiday schedule',
+  'Server maintenance window',
+  'Purchase order 7781',
+  'Fwd: Slides for tomorrow',
+  'Customer feedback',
+  'Training session reminder',
+  'Re: Quick question',
+  'Delivery delayed',
+  'New login to your account',
+  'Payment received',
+  'Agenda for the board meeting',
+  'Updated price list',
+  'Job application',
+]);
+
+/** Client addresses of remote mail servers (two documentation /24s and some 2001:db8:: hosts). */
+export const REMOTE_ADDRESSES: readonly string[] = Object.freeze([
+  ...range(254, (index) => `198.51.100.${index + 1}`),
+  ...range(254, (index) => `203.0.113.${index + 1}`),
+  ...range(32, (index) => `2001:db8:${(0x100 + index).toString(16)}::25`),
+]);
+
+/** Numbers 0..max as strings, so hot paths concatenate instead of converting. */
+function numberStrings(max: number): readonly string[] {
+  return range(max + 1, (index) => String(index));
+}
+
+/** `'0'` … `'1023'`. */
+export const SMALL_NUMBERS: readonly string[] = numberStrings(1023);
+
+/** SBRS scores −10.0 … 10.0 in steps of 0.1, index 0 ↔ −10.0 (`'-10.0'`, …, `'0.0'`, …, `'10.0'`). */
+export const SBRS_SCORES: readonly string[] = range(201, (index) => ((index - 100) / 10).toFixed(1));
+
+/** The SBRS string for a score index in [0, 200] (see {@link SBRS_SCORES}). */
+export function sbrsScore(index: number): string {
+  return SBRS_SCORES[index] as string;
+}
+
+/** RID lists `[0]`, `[0, 1]`, … for 1…64 recipients (index = count). */
+export const RID_LISTS: readonly string[] = range(65, (count) => `[${Array.from({ length: count }, (_, index) => index).join(', ')}]`);
+
+/** Inbound/outbound TLS parameters seen in the field: `protocol <p> cipher <c>`. */
+export const TLS_PARAMETERS: readonly string[] = Object.freeze([
+  'protocol TLSv1.2 cipher ECDHE-RSA-AES256-GCM-SHA384',
+  'protocol TLSv1.2 cipher ECDHE-RSA-AES128-GCM-SHA256',
+  'protocol TLSv1.3 cipher TLS_AES_256_GCM_SHA384',
+  'protocol TLSv1.2 cipher DHE-RSA-AES256-GCM-SHA384',
+]);
+
+/** Virus names as Sophos reports them. */
+export const VIRUS_NAMES: readonly string[] = Object.freeze(['EICAR-AV-Test', 'Troj/Agent-BCXZ', 'Mal/DrodZp-A', 'Troj/PDFJs-AKQ', 'Mal/Phish-B']);
+
+/** DKIM selectors. */
+export const DKIM_SELECTORS: readonly string[] = Object.freeze(['selector1', 'selector2', 's2048', 'mail', 'k1']);
+
+const HEX = '0123456789abcdef';
+
+/** `count` lower-case hex digits drawn from `next` (a [0, 1) source). */
+export function randomHex(next: () => number, count: number): string {
+  let text = '';
+  for (let i = 0; i < count; i++) text += HEX[Math.floor(next() * 16)];
+  return text;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `count` letters and digits drawn from `next` (GUI session ids are 20 of them). */
+export function randomAlnum(next: () => number, count: number): string {
+  let text = '';
+  for (let i = 0; i < count; i++) text += ALNUM[Math.floor(next() * ALNUM.length)];
+  return text;
+}
+
+const WEEKDAYS = ['Thu', 'Fri', 'Sat', 'Sun', 'Mon', 'Tue', 'Wed'];
+
+function two(value: number): string {
+  return value < 10 ? `0${value}` : `${value}`;
+}
+
+/**
+ * Python's `time.ctime()` of `timeMs` in the appliance's local time (`Wed Jun 25 09:20:03 2026`,
+ * day of the month space-padded: `Thu Nov  3 14:05:44 2022`), as ESA writes in `pending till` and
+ * in CEF `startTime`/`endTime`.
+ */
+export function formatCtime(timeMs: number, utcOffsetSeconds = 0): string {
+  const local = Math.floor(timeMs / 1000) + utcOffsetSeconds;
+  const days = Math.floor(local / 86_400);
+  const secondOfDay = local - days * 86_400;
+  const { year, month, day } = civilFromDays(days);
+  const weekday = WEEKDAYS[((days % 7) + 7) % 7] as string;
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay % 3600) / 60);
+  const second = secondOfDay % 60;
+  return `${weekday} ${SYSLOG_MONTHS[month - 1]} ${day < 10 ? ` ${day}` : day} ${two(hour)}:${two(minute)}:${two(second)} ${year}`;
+}
+
+/** Administrators' workstations (GUI, CLI and authentication logs). */
+export const ADMIN_ADDRESSES: readonly string[] = range(20, (index) => `192.0.2.${100 + index}`);
+
+/** The appliance's DNS servers. */
+export const DNS_SERVERS: readonly string[] = Object.freeze(['192.0.2.53', '192.0.2.54']);
+
+/** Appliance user accounts. */
+export const ADMIN_USERS: readonly string[] = Object.freeze(['admin', 'operator', 'helpdesk', 'auditor', 'netops', 'jsmith', 'mlee']);
+
+/** Browser user agents seen on the GUI. */
+export const USER_AGENTS: readonly string[] = Object.freeze([
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51',
+]);
