@@ -12,14 +12,20 @@ describe('createAmpGenerator', () => {
     expect(queries.length).toBeGreaterThan(1000);
     const mids = queries.map((record) => Number(/, MID = (\d+), /.exec(record.text)?.[1]));
     expect(mids).toEqual(mids.map((_, index) => 51395379 + index));
+    const answersByFile = new Map<string, LogRecord[]>();
+    for (const record of out) {
+      const name = /^Response received for file reputation query from \w+\. (File Name = '[^']+', MID = \d+),/.exec(record.text)?.[1];
+      if (name !== undefined) answersByFile.set(name, [...(answersByFile.get(name) ?? []), record]);
+    }
     for (const query of queries) {
       expect(query.text).toMatch(/^File reputation query initiating\. File Name = '[^']+', MID = \d+, File Size = \d+ bytes, File Type = [a-z]+\/[\w.+-]+$/);
-      const name = /File Name = '[^']+', MID = \d+/.exec(query.text)?.[0] as string;
-      const answers = out.filter((record) => record.text.startsWith('Response received for file reputation query from ') && record.text.includes(name + ','));
       if (query.timeMs > START_MS + 598_000) continue;
+      const answers = answersByFile.get(/File Name = '[^']+', MID = \d+/.exec(query.text)?.[0] as string) ?? [];
       expect(answers).toHaveLength(1);
-      expect(out.indexOf(answers[0] as LogRecord)).toBeGreaterThan(out.indexOf(query));
-      expect(answers[0]?.text).toMatch(/^Response received for file reputation query from (Cloud|Cache)\. File Name = '[^']+', MID = \d+, Disposition = (FILE UNKNOWN|MALICIOUS), Malware = \S+, (Analysis|Reputation) Score = \d+, sha256 = [0-9a-f]{64}, upload_action = .+$/);
+      const answer = answers[0] as LogRecord;
+      expect(answer.timeMs).toBeGreaterThanOrEqual(query.timeMs);
+      expect(out.indexOf(answer, out.indexOf(query))).toBeGreaterThan(0);
+      expect(answer.text).toMatch(/^Response received for file reputation query from (Cloud|Cache)\. File Name = '[^']+', MID = \d+, Disposition = (FILE UNKNOWN|MALICIOUS), Malware = \S+, (Analysis|Reputation) Score = \d+, sha256 = [0-9a-f]{64}, upload_action = .+$/);
     }
     expect(out.some((record) => /^Retrospective verdict received\. SHA256: [0-9a-f]{64}, Timestamp: \d+\.\d, Verdict: MALICIOUS, Reputation Score: 0, Spyname: W32\.[0-9A-F]{10}-100\.SBX\.TG$/.test(record.text))).toBe(true);
     expect(out.some((record) => record.text.startsWith('File not uploaded for analysis. MID = '))).toBe(true);

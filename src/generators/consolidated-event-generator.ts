@@ -12,6 +12,7 @@ import { ASYNCOS_VERSION_PATTERN, SERIAL_NUMBER_PATTERN } from '../core/logfile.
 import { expectInteger } from '../core/units.js';
 import type { LogLevel } from '../core/vocabulary.js';
 import {
+  flattened,
   formatCtime,
   LOCAL_DOMAIN,
   LOCAL_PARTS,
@@ -154,6 +155,11 @@ const OUTCOMES = new WeightedTable<Outcome>([
   [2, 'delayQuarantine'],
 ]);
 
+/** [protocol, cipher] pairs of {@link TLS_PARAMETERS}. */
+const TLS_FIELDS = TLS_PARAMETERS.map((text) => {
+  const words = text.split(' ');
+  return [words[1] as string, words[3] as string] as const;
+});
 const SDR_REPUTATIONS = ['Neutral', 'Neutral', 'Favorable', 'Weak'];
 const INFO: LogLevel = 'Information';
 
@@ -195,7 +201,7 @@ class ConsolidatedEventGenerator extends TemplateGenerator {
     const isScanned = !isAborted;
     const sbrs = isOutbound ? 'not enabled' : this.random.next() < 0.1 ? 'None' : (SBRS_SCORES[90 + this.below(111)] as string);
     const hasTls = this.random.next() < 0.6;
-    const tls = (TLS_PARAMETERS[this.below(TLS_PARAMETERS.length)] as string).split(' ');
+    const tls = TLS_FIELDS[this.below(TLS_FIELDS.length)] as readonly [string, string];
 
     let text =
       this.#header +
@@ -251,10 +257,10 @@ class ConsolidatedEventGenerator extends TemplateGenerator {
       ' sourceAddress=' + clientAddress +
       " msg='" + (isAborted ? '' : this.choose(SUBJECTS)) + "'";
     if (hasTls && !isAborted) {
-      text += ' ESATLSInCipher=' + tls[3] + ' ESATLSInConnStatus=Success ESATLSInProtocol=' + tls[1];
-      if (hasDelivery) text += ' ESATLSOutCipher=' + tls[3] + ' ESATLSOutConnStatus=Success ESATLSOutProtocol=' + tls[1];
+      text += ' ESATLSInCipher=' + tls[1] + ' ESATLSInConnStatus=Success ESATLSInProtocol=' + tls[0];
+      if (hasDelivery) text += ' ESATLSOutCipher=' + tls[1] + ' ESATLSOutConnStatus=Success ESATLSOutProtocol=' + tls[0];
     }
-    event.add(timeMs, INFO, text);
+    event.add(timeMs, INFO, flattened(text));
   }
 }
 

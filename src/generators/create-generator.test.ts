@@ -62,12 +62,9 @@ describe('createGenerator', () => {
 
   it.for(GENERATOR_LOG_TYPES)('%s: lines are in time order, with valid levels and single-line texts', (logType) => {
     const out = run(logType, optionsFor(logType, 4, 50), 120_000);
-    for (let i = 1; i < out.length; i++) expect((out[i] as LogRecord).timeMs).toBeGreaterThanOrEqual((out[i - 1] as LogRecord).timeMs);
-    for (const record of out) {
-      expect(LOG_LEVELS).toContain(record.level);
-      expect(record.text).not.toMatch(/[\r\n]/);
-      expect(record.text.length).toBeGreaterThan(0);
-    }
+    expect(out.every((record, i) => i === 0 || record.timeMs >= (out[i - 1] as LogRecord).timeMs)).toBe(true);
+    expect(out.filter((record) => !LOG_LEVELS.includes(record.level))).toEqual([]);
+    expect(out.filter((record) => record.text.length === 0 || /[\r\n]/.test(record.text))).toEqual([]);
   });
 
   it.for(GENERATOR_LOG_TYPES)('%s: writes only documentation addresses and example domains', (logType) => {

@@ -77,12 +77,12 @@ describe('ScheduledGenerator', () => {
 
   it('holds many actors in flight and releases them in order (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 2000 }), (offsets, rate) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 400 }), (offsets, rate) => {
         const sorted = [...offsets].sort((a, b) => a - b);
         const generator = new ScriptGenerator(sorted, rate);
         const out: LogRecord[] = [];
         generator.generate(0, 1000, out);
-        for (let i = 1; i < out.length; i++) expect((out[i] as LogRecord).timeMs).toBeGreaterThanOrEqual((out[i - 1] as LogRecord).timeMs);
+        expect(out.every((record, i) => i === 0 || record.timeMs >= (out[i - 1] as LogRecord).timeMs)).toBe(true);
         const perEvent = new Map<string, number[]>();
         for (const record of out) {
           const [name, index] = record.text.split(':') as [string, string];
