@@ -5,11 +5,11 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'eventemitter3';
 import { abortError, type Clock } from '../clock/clock.js';
 import { systemClock } from '../clock/system-clock.js';
 import { InvalidOptionError, NetworkError } from '../core/errors.js';
-import { encodeUtf8 } from '../core/framing.js';
 import { type LongLineOptions, type LongLinePolicy, resolveLongLinePolicy } from '../core/long-lines.js';
 import { type DatagramSocket, endpointKey, isIPv6Literal, type Network, type SocketError } from '../core/network.js';
 import { DEFAULT_SYSLOG_PORT } from '../core/subscription-options.js';
@@ -426,13 +426,15 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
     const { socket } = link;
     active.outstanding = parts.length;
     const onSent = (error?: SocketError | null): void => {
-      if (error) active.failure ??= { kind: 'error', error };
       active.outstanding--;
+      if (error) active.failure ??= { kind: 'error', error };
+      else if (active.outstanding > 0) return;
       active.wake?.();
     };
     let bytesWritten = 0;
     for (let i = 0; i < parts.length; i++) {
-      const datagram = encodeUtf8(parts[i] as string);
+      // Node's native UTF-8 encoder: measurably faster per datagram than TextEncoder.
+      const datagram = Buffer.from(parts[i] as string, 'utf8');
       bytesWritten += datagram.length;
       socket.send(datagram, onSent);
     }
