@@ -224,6 +224,8 @@ describe('createMailLogsGenerator', () => {
     const done = generate({ seed: 1, messagesPerSecond: 10 }, 30_000).filter((record) => record.text.startsWith('Message done '));
     expect(done.length).toBeGreaterThan(100);
     for (const { text } of done) expect(text).toMatch(/^Message done DCID \d+ MID \d+ to RID \[[\d, ]+\] $/);
+    const bare = generate({ seed: 1, messagesPerSecond: 10, messageDoneTrailingSpace: false }, 30_000).filter((record) => record.text.startsWith('Message done '));
+    expect(bare.map((record) => record.text)).toEqual(done.map((record) => record.text.slice(0, -1)));
   });
 
   it.for(MAIL_VARIANTS.filter((variant) => variant !== 'multipleRecipients'))(
@@ -382,6 +384,7 @@ describe('resolveMailLogsOptions', () => {
     [{ random: {} }, 'random'],
     [{ startMs: Number.NaN }, 'startMs'],
     [{ utcOffsetSeconds: 100_000 }, 'utcOffsetSeconds'],
+    [{ messageDoneTrailingSpace: 'yes' }, 'messageDoneTrailingSpace'],
     [{ rate: 5 }, 'rate'],
   ] as const)('rejects %j naming %s', ([options, option]) => {
     expect(() => resolveMailLogsOptions(options as unknown as MailLogsGeneratorOptions)).toThrow(
@@ -412,6 +415,7 @@ describe('resolveMailLogsOptions', () => {
       statusIntervalMs: 60_000,
       processingTimeScale: 1,
       softBounceRetryMs: 60_000,
+      messageDoneTrailingSpace: true,
       startIcid: 1,
       startMid: 1,
       startDcid: 1,
