@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { FakeNetwork, socketError } from '../../test/support/fake-network.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import { systemClock } from '../clock/system-clock.js';
@@ -420,6 +420,42 @@ describe('TcpTransport', () => {
       network.lastSocket.completeWrites();
       await flush();
       expect(sent.value().writtenAt).toBe(clock.startMs + 250);
+    });
+  });
+
+  describe('listeners', () => {
+    it('keeps a throwing listener from disturbing a send: its exception is rethrown asynchronously', async () => {
+      const realQueueMicrotask = globalThis.queueMicrotask;
+      const rethrown: unknown[] = [];
+      vi.stubGlobal('queueMicrotask', (callback: () => void) =>
+        realQueueMicrotask(() => {
+          try {
+            callback();
+          } catch (error) {
+            rethrown.push(error);
+          }
+        }),
+      );
+      onTestFinished(() => {
+        vi.unstubAllGlobals();
+      });
+      const { network, transport } = setup();
+      const failure = new Error('listener bug');
+      transport.on('connection:opened', () => {
+        throw failure;
+      });
+      transport.on('connection:reset', () => {
+        throw failure;
+      });
+      const receipt = await transport.send(['a']);
+      expect(receipt.connection.id).toBe(1);
+      network.lastSocket.autoCompleteWrites = false;
+      const sent = transport.send(['b']);
+      await flush();
+      network.lastSocket.fail(socketError('ECONNRESET'));
+      await expect(sent).rejects.toMatchObject({ code: 'ESA_ERR_CONNECTION_RESET' });
+      await flush();
+      expect(rethrown).toEqual([failure, failure]);
     });
   });
 
