@@ -1,0 +1,69 @@
+/**
+ * The retry loop of a push: p-retry decides whether another attempt follows, the injected clock
+ * does the waiting. The only importer of p-retry (see STYLE: `minTimeout: 0` keeps p-retry from
+ * starting real timers; the back-off sleep happens in `shouldRetry` on our clock; `maxRetryTime`
+ * is left unset because it reads `performance.now()`).
+ *
+ * @module
+ */
+
+import pRetry from 'p-retry';
+import { type Clock, sleep } from '../clock/clock.js';
+import type { PolicyDecision } from './policy.js';
+
+/** What {@link sendWithPolicy} needs. */
+export interface SendWithPolicyOptions<R> {
+  /** The clock that times the back-off. */
+  readonly clock: Clock;
+  /** One attempt. */
+  readonly send: () => Promise<R>;
+  /**
+   * Called after each failed attempt (1-based `attempt`); returns the policy's decision. A
+   * `retry` decision makes the loop wait `delayMs` on the clock and try again.
+   */
+  readonly onFailed: (error: unknown, attempt: number) => PolicyDecision;
+  /** Stops waiting (the loop ends with the last decision turned into `drop`). */
+  readonly signal?: AbortSignal;
+}
+
+/** How the loop ended. */
+export type SendOutcome<R> =
+  | { readonly kind: 'sent'; readonly receipt: R; readonly attempt: number }
+  | { readonly kind: 'failed'; readonly decision: PolicyDecision; readonly attempts: number };
+
+/**
+ * Runs `send` until it succeeds or the policy stops retrying. Never rejects for a failed send:
+ * the outcome says what happened.
+ */
+export async function sendWithPolicy<R>(options: SendWithPolicyOptions<R>): Promise<SendOutcome<R>> {
+  let attempts = 0;
+  let decision: PolicyDecision | undefined;
+  try {
+    const receipt = await pRetry(
+      async (attemptNumber) => {
+        attempts = attemptNumber;
+        decision = undefined;
+        return options.send();
+      },
+      {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: 0,
+        maxTimeout: 0,
+        factor: 1,
+        randomize: false,
+        shouldRetry: async ({ error, attemptNumber }) => {
+          decision = options.onFailed(error, attemptNumber);
+          if (decision.action !== 'retry') return false;
+          await sleep(options.clock, decision.delayMs, options.signal);
+          return true;
+        },
+      },
+    );
+    return { kind: 'sent', receipt, attempt: attempts };
+  } catch (error) {
+    // p-retry does not consult shouldRetry for a plain TypeError: ask the policy here then.
+    decision ??= options.onFailed(error, attempts);
+    if (decision.action === 'retry') decision = { action: 'drop' };
+    return { kind: 'failed', decision, attempts };
+  }
+}

@@ -1,0 +1,670 @@
+/**
+ * One log subscription with Syslog Push: it queues the lines of its log type at or above its
+ * level, pushes them as one batch per tick through a {@link Transport}, starts a new logfile on
+ * every new TCP connection and on rollover, and handles failed pushes like the appliance does
+ * (or as the chosen policy says).
+ *
+ * @module
+ */
+
+import { EventEmitter } from 'eventemitter3';
+import { type Clock, sleep, type Timer } from '../clock/clock.js';
+import { InvalidOptionError, isEsaError, NetworkError, isNetworkErrorCode } from '../core/errors.js';
+import { connectFailedText, logErrorText } from '../core/esa-messages.js';
+import type { IdRun, LedgerConnectionRef, LedgerStream } from '../core/ledger.js';
+import type { LogRecord } from '../core/log-record.js';
+import { logfileHeaderTexts, logfileTrailerTexts, type LogfileIdentity } from '../core/logfile.js';
+import type { Random } from '../core/random.js';
+import type { ResolvedSubscriptionOptions } from '../core/subscription-options.js';
+import { SyslogFormatter } from '../core/syslog-format.js';
+import { expectInteger, expectOneOf, parseDurationMs } from '../core/units.js';
+import { type LogLevel, levelPasses } from '../core/vocabulary.js';
+import { callListeners } from '../transports/option-helpers.js';
+import type { ConnectionInfo, SendReceipt, Transport } from '../transports/transport.js';
+import { sendWithPolicy } from './retry-loop.js';
+import type { PolicyDecision, ResolvedPolicy } from './policy.js';
+
+/** When a connection the receiver closed or reset while the subscription was idle is noticed. */
+export type IdleCloseDetection =
+  /** As soon as the transport notices (it reads the socket): the error is logged at once. */
+  | 'immediately'
+  /** At the next push, whose write fails (the batch then goes through the policy). */
+  | 'on-next-push';
+
+/** The idle-close detection modes. */
+export const IDLE_CLOSE_DETECTIONS: readonly IdleCloseDetection[] = Object.freeze(['immediately', 'on-next-push']);
+
+/** Scheduler settings of a subscription (besides the Syslog Push settings). */
+export interface SchedulerOptions {
+  /**
+   * Time between pushes, in ms or as a duration (`"1s"`). **Assumed**: the appliance pushes the
+   * lines written since the last push about once a second.
+   * @default 1000
+   */
+  pushIntervalMs?: number | string;
+  /**
+   * Most lines in one push; the rest wait for the next tick.
+   * @default 10000
+   */
+  maxBatchLines?: number;
+  /**
+   * Roll the logfile over when it reaches this many bytes (formatted lines); 0 disables.
+   * @default 10485760
+   */
+  rolloverBytes?: number;
+  /**
+   * Roll the logfile over after this time, in ms or as a duration; 0 disables.
+   * @default 3600000
+   */
+  rolloverIntervalMs?: number | string;
+  /**
+   * When an idle connection closed or reset by the receiver is noticed (**assumed**:
+   * `immediately`; the appliance's real timing is not documented).
+   * @default 'immediately'
+   */
+  idleCloseDetection?: IdleCloseDetection;
+}
+
+/** Resolved {@link SchedulerOptions}. */
+export interface ResolvedSchedulerOptions {
+  readonly pushIntervalMs: number;
+  readonly maxBatchLines: number;
+  readonly rolloverBytes: number;
+  readonly rolloverIntervalMs: number;
+  readonly idleCloseDetection: IdleCloseDetection;
+}
+
+/** The keys of {@link SchedulerOptions}. */
+export const SCHEDULER_OPTION_KEYS: readonly string[] = Object.freeze([
+  'pushIntervalMs',
+  'maxBatchLines',
+  'rolloverBytes',
+  'rolloverIntervalMs',
+  'idleCloseDetection',
+]);
+
+/**
+ * Validates and defaults {@link SchedulerOptions}.
+ *
+ * @throws InvalidOptionError naming the option.
+ */
+export function resolveSchedulerOptions(input: SchedulerOptions): ResolvedSchedulerOptions {
+  const pushIntervalMs = parseDurationMs('pushIntervalMs', input.pushIntervalMs ?? 1000);
+  if (pushIntervalMs < 1) throw new InvalidOptionError('pushIntervalMs', input.pushIntervalMs, 'a duration of at least 1 ms');
+  return Object.freeze({
+    pushIntervalMs,
+    maxBatchLines: expectInteger('maxBatchLines', input.maxBatchLines ?? 10_000, 1, 10_000_000),
+    rolloverBytes: expectInteger('rolloverBytes', input.rolloverBytes ?? 10_485_760, 0, 2 ** 40),
+    rolloverIntervalMs: parseDurationMs('rolloverIntervalMs', input.rolloverIntervalMs ?? 3_600_000),
+    idleCloseDetection: expectOneOf('idleCloseDetection', input.idleCloseDetection ?? 'immediately', IDLE_CLOSE_DETECTIONS),
+  });
+}
+
+/** Payload of `push:sent`. */
+export interface PushSentEvent {
+  readonly at: number;
+  readonly subscription: string;
+  /** Log lines in the batch. */
+  readonly lines: number;
+  /** Logfile lines (header, trailer) in the batch, the new-connection header included. */
+  readonly logfileLines: number;
+  /** Bytes written. */
+  readonly bytes: number;
+  /** The connection. */
+  readonly connection: ConnectionInfo;
+  /** Whether the push opened that connection. */
+  readonly isNewConnection: boolean;
+  /** Which attempt of this batch succeeded (1 = the first). */
+  readonly attempt: number;
+}
+
+/** Payload of `push:failed`: what the appliance logs as a Log Error. */
+export interface PushFailedEvent {
+  readonly at: number;
+  readonly subscription: string;
+  /** ESA's text: `Log Error: Subscription <name>: Network error while sending log data to syslog server`. */
+  readonly message: string;
+  /** The classified failure (`code`: `ESA_ERR_CONNECTION_RESET`, …). */
+  readonly cause: NetworkError;
+  /** Log lines of the failed batch (0 when the failure was noticed on an idle connection). */
+  readonly linesAffected: number;
+  /** Which attempt of the batch failed (1 = the first; 0 when idle). */
+  readonly attempt: number;
+  /** True when noticed while no push was in progress (an idle connection was reset or closed). */
+  readonly isIdle: boolean;
+  /** What the policy decided (`retry`, `keep`, `drop`); `undefined` when idle. */
+  readonly decision: PolicyDecision['action'] | undefined;
+}
+
+/** Payload of `logfile:started`. */
+export interface LogfileStartedEvent {
+  readonly at: number;
+  readonly subscription: string;
+  /** Why: the first push, a new connection, or a rollover. */
+  readonly reason: 'start' | 'connection' | 'rollover';
+  /** The header lines as sent (formatted). */
+  readonly lines: readonly string[];
+}
+
+/** Payload of `lines:dropped`. */
+export interface LinesDroppedEvent {
+  readonly at: number;
+  readonly subscription: string;
+  readonly count: number;
+  readonly reason: 'network-error' | 'buffer-overflow' | 'oversize' | 'closed';
+}
+
+/** Events of a {@link Subscription}. */
+export interface SubscriptionEvents {
+  'push:sent': (event: PushSentEvent) => void;
+  'push:failed': (event: PushFailedEvent) => void;
+  'logfile:started': (event: LogfileStartedEvent) => void;
+  'lines:dropped': (event: LinesDroppedEvent) => void;
+}
+
+/** Counters of a subscription. */
+export interface SubscriptionStats {
+  /** Lines queued for forwarding. */
+  readonly linesQueued: number;
+  /** Pushes that succeeded. */
+  readonly pushes: number;
+  /** Network errors (Log Errors). */
+  readonly networkErrors: number;
+  /** Logfiles started (headers sent). */
+  readonly logfiles: number;
+  /** Bytes written. */
+  readonly bytes: number;
+  /** Lines waiting in the queue now. */
+  readonly queuedNow: number;
+}
+
+/** What the appliance gives a subscription. @internal */
+export interface SubscriptionHost {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly identity: LogfileIdentity;
+  /** Pulls attached generators up to now (idempotent for one instant). */
+  pull(now: number): void;
+  /** Called after the subscription emitted `push:failed`. */
+  onNetworkError(event: PushFailedEvent): void;
+}
+
+interface Entry {
+  /** The ledger id, or -1 for a logfile line (header, trailer). */
+  readonly id: number;
+  readonly record: LogRecord;
+  /** The wire line when it was formatted ahead (a rollover header). */
+  readonly formatted?: string;
+}
+
+/**
+ * A log subscription with Syslog Push. Create it with `Appliance.addSubscription()`.
+ */
+export class Subscription extends EventEmitter<SubscriptionEvents> {
+  /** The Syslog Push settings. */
+  readonly options: ResolvedSubscriptionOptions;
+  /** The scheduler settings. */
+  readonly scheduler: ResolvedSchedulerOptions;
+  /** The retry policy. */
+  readonly policy: ResolvedPolicy;
+  /** The transport it pushes through. */
+  readonly transport: Transport;
+  /** Its ledger stream (fate of every line). */
+  readonly ledger: LedgerStream;
+
+  readonly #host: SubscriptionHost;
+  readonly #formatter: SyslogFormatter;
+  readonly #ownsTransport: boolean;
+  #queue: Entry[] = [];
+  #head = 0;
+  #timer: Timer | undefined;
+  #pushing: Promise<void> | undefined;
+  #state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
+  #closing: Promise<void> | undefined;
+  #headerDue = true;
+  #logfileStartedAt = Number.NaN;
+  #logfileBytes = 0;
+  #idleFailure: NetworkError | undefined;
+  #stats = { linesQueued: 0, pushes: 0, networkErrors: 0, logfiles: 0, bytes: 0 };
+  readonly #onReset: (event: { at: number; connection: ConnectionInfo; error: NetworkError; isIdle: boolean }) => void;
+  readonly #onClosed: (event: { at: number; connection: ConnectionInfo; by: 'local' | 'peer'; duringSend: boolean }) => void;
+
+  /** @internal use `Appliance.addSubscription()` */
+  constructor(
+    host: SubscriptionHost,
+    options: ResolvedSubscriptionOptions,
+    scheduler: ResolvedSchedulerOptions,
+    policy: ResolvedPolicy,
+    transport: Transport,
+    ownsTransport: boolean,
+    ledger: LedgerStream,
+  ) {
+    super();
+    this.#host = host;
+    this.options = options;
+    this.scheduler = scheduler;
+    this.policy = policy;
+    this.transport = transport;
+    this.#ownsTransport = ownsTransport;
+    this.ledger = ledger;
+    this.#formatter = new SyslogFormatter(options, { utcOffsetSeconds: host.identity.utcOffsetSeconds });
+    this.#onReset = (event) => {
+      this.ledger.connectionEnded(this.#ref(event.connection));
+      if (event.isIdle) this.#idleTrouble(event.error, event.at);
+    };
+    this.#onClosed = (event) => {
+      this.ledger.connectionEnded(this.#ref(event.connection));
+      if (event.by === 'peer' && !event.duringSend) {
+        this.#idleTrouble(
+          this.#peerClosedError(event.connection),
+          event.at,
+        );
+      }
+    };
+    transport.on('connection:reset', this.#onReset);
+    transport.on('connection:closed', this.#onClosed);
+  }
+
+  /** The subscription's name (the syslog tag). */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Counters. */
+  get stats(): SubscriptionStats {
+    return { ...this.#stats, queuedNow: this.#queue.length - this.#head };
+  }
+
+  /** Whether a line of `logType` at `level` goes to this subscription. */
+  accepts(logType: string, level: LogLevel): boolean {
+    return logType === this.options.type && levelPasses(level, this.options.level);
+  }
+
+  /** @internal queues a record of this subscription's log type (the appliance filters). */
+  enqueue(record: LogRecord): void {
+    if (this.#state === 'closed') return;
+    const id = this.ledger.generate(1);
+    this.#queue.push({ id, record });
+    this.#stats.linesQueued++;
+    this.#enforceBound();
+  }
+
+  /** @internal starts the push timer. */
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#state = 'running';
+    this.#logfileStartedAt = this.#host.clock.now();
+    this.#schedule(this.scheduler.pushIntervalMs);
+  }
+
+  /**
+   * Pushes now what is queued (outside the schedule), waiting for a push in progress first.
+   * Resolves when the push is done, whatever its outcome (failures are events, not rejections).
+   */
+  async flush(): Promise<void> {
+    if (this.#pushing) await this.#pushing;
+    if (this.#state === 'closed') return;
+    await this.#runPush();
+  }
+
+  /**
+   * Stops the schedule, pushes what is left once (with the policy), gives up whatever still
+   * could not be sent (`dropped`, reason `closed`) and closes the transport it created.
+   * Idempotent: returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    const wasRunning = this.#state === 'running' || this.#state === 'idle';
+    this.#state = 'closing';
+    if (this.#pushing) await this.#pushing;
+    if (wasRunning) await this.#runPush();
+    const left = this.#takeAll();
+    if (left.length > 0) {
+      const ids = idRuns(left);
+      if (ids.length > 0) {
+        this.ledger.giveUp(ids, 'closed');
+        const count = countLines(left);
+        callListeners(() => this.emit('lines:dropped', { at: this.#host.clock.now(), subscription: this.name, count, reason: 'closed' }));
+      }
+    }
+    this.#state = 'closed';
+    if (this.#ownsTransport) await this.transport.close();
+    this.transport.off('connection:reset', this.#onReset);
+    this.transport.off('connection:closed', this.#onClosed);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#state !== 'running') return;
+    this.#timer = this.#host.clock.schedule(delayMs, () => {
+      this.#timer = undefined;
+      const started = this.#host.clock.now();
+      void this.#runPush().then(() => {
+        const next = started + this.scheduler.pushIntervalMs - this.#host.clock.now();
+        this.#schedule(Math.max(0, next));
+      });
+    });
+  }
+
+  #runPush(): Promise<void> {
+    const push = this.#push().catch((error: unknown) => {
+      // A bug, not a network failure: keep the schedule alive, surface it as an uncaught
+      // exception as Node does for a failing I/O callback.
+      callListeners(() => {
+        throw error;
+      });
+    });
+    this.#pushing = push.finally(() => {
+      if (this.#pushing === tracked) this.#pushing = undefined;
+    });
+    const tracked = this.#pushing;
+    return tracked;
+  }
+
+  async #push(): Promise<void> {
+    const clock = this.#host.clock;
+    const now = clock.now();
+    this.#host.pull(now);
+    this.#rolloverByTime(now);
+    if (!this.#hasQueued()) return;
+    const batch = this.#takeBatch();
+    const lines = countLines(batch);
+    if (this.#idleFailure && this.scheduler.idleCloseDetection === 'on-next-push') {
+      // The appliance writes into the dead connection and fails: the batch goes to the policy;
+      // a retry of a write that never reached a connection is the next push.
+      const error = this.#idleFailure;
+      this.#idleFailure = undefined;
+      const decision = this.#decide(error, 1, lines);
+      this.#reportFailure(error, lines, 1, false, decision.action);
+      this.#settleFailure(batch, decision.action === 'retry' ? KEEP : decision);
+      return;
+    }
+    const ids = idRuns(batch);
+    if (ids.length > 0) this.ledger.sending(ids);
+    const header = this.#headerDue ? this.#startLogfile(now, 'start') : [];
+    const messages = [...header, ...batch.map((entry) => entry.formatted ?? this.#formatter.format(entry.record))];
+    const shape: BatchShape = { batch, messages, lead: header.length, lines };
+    const outcome = await sendWithPolicy({
+      clock,
+      send: () => this.transport.send(messages, { prefix: (connection) => this.#prefix(connection, shape.lead > 0) }),
+      onFailed: (error, attempt) => this.#failedAttempt(shape, error, attempt),
+    });
+    if (outcome.kind === 'sent') {
+      this.#sent(shape, outcome.receipt, outcome.attempt);
+      return;
+    }
+    // The header did not surely reach anyone: the next push starts the logfile again.
+    if (header.length > 0) this.#headerDue = true;
+    this.#settleFailure(batch, outcome.decision);
+  }
+
+  /** Records a failed attempt, emits `push:failed`, and asks the policy. */
+  #failedAttempt(shape: BatchShape, error: unknown, attempt: number): PolicyDecision {
+    if (isEsaError(error, 'ESA_ERR_CLOSED') || isEsaError(error, 'ESA_ERR_ABORTED')) return CLOSED;
+    const network = asNetworkError(error);
+    this.#recordAttempt(shape, network.attempted as SendReceipt | undefined, 'failed');
+    const decision = this.#decide(network, attempt, shape.lines);
+    this.#reportFailure(network, shape.lines, attempt, false, decision.action);
+    return decision;
+  }
+
+  /** Requeues (keep) or gives up (drop) a failed batch's lines. */
+  #settleFailure(batch: readonly Entry[], decision: PolicyDecision | typeof CLOSED): void {
+    const ids = idRuns(batch);
+    if (decision.action === 'keep') {
+      this.ledger.requeue(ids);
+      this.#requeue(batch);
+      return;
+    }
+    if (ids.length === 0) return;
+    const reason = decision === CLOSED ? 'closed' : 'network-error';
+    this.ledger.giveUp(ids, reason);
+    const count = countLines(batch);
+    callListeners(() => this.emit('lines:dropped', { at: this.#host.clock.now(), subscription: this.name, count, reason }));
+  }
+
+  #decide(error: NetworkError, attempt: number, lines: number): PolicyDecision {
+    return this.policy.decide({
+      subscription: this.name,
+      error,
+      attempt,
+      lines,
+      queuedLines: this.#queue.length - this.#head,
+      at: this.#host.clock.now(),
+      random: this.#host.random,
+    });
+  }
+
+  #sent(shape: BatchShape, receipt: SendReceipt, attempt: number): void {
+    this.#recordAttempt(shape, receipt, 'sent');
+    this.#stats.pushes++;
+    this.#stats.bytes += receipt.bytesWritten;
+    this.#logfileBytes += receipt.bytesWritten;
+    const event: PushSentEvent = {
+      at: receipt.writtenAt,
+      subscription: this.name,
+      lines: shape.lines,
+      logfileLines: shape.messages.length - shape.lines + receipt.prefixCount,
+      bytes: receipt.bytesWritten,
+      connection: receipt.connection,
+      isNewConnection: receipt.isNewConnection,
+      attempt,
+    };
+    callListeners(() => this.emit('push:sent', event));
+    if (this.scheduler.rolloverBytes > 0 && this.#logfileBytes >= this.scheduler.rolloverBytes) this.#rollover(this.#host.clock.now());
+  }
+
+  /** Tells the ledger what an attempt wrote (frame ends of the log lines only). */
+  #recordAttempt(shape: BatchShape, receipt: SendReceipt | undefined, outcome: 'sent' | 'failed'): void {
+    // Without a receipt nothing reached a connection (refused, timed out): the lines stay
+    // "sending" until the policy decides.
+    if (!receipt || shape.lines === 0) return;
+    const { batch, messages, lead } = shape;
+    const frameEnds = new Float64Array(shape.lines);
+    const times = new Float64Array(shape.lines);
+    const texts: string[] | undefined = receipt.connection.protocol === 'udp' ? [] : undefined;
+    const offset = receipt.prefixCount + lead;
+    let k = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const entry = batch[i] as Entry;
+      if (entry.id < 0) continue;
+      frameEnds[k] = receipt.frameEnds[offset + i] as number;
+      times[k] = entry.record.timeMs;
+      texts?.push(messages[lead + i] as string);
+      k++;
+    }
+    this.ledger.attempt({
+      connection: this.#ref(receipt.connection),
+      ids: idRuns(batch),
+      frameEnds,
+      outcome,
+      at: this.#host.clock.now(),
+      times,
+      ...(texts ? { texts } : {}),
+    });
+  }
+
+  #prefix(connection: ConnectionInfo, batchHasHeader: boolean): readonly string[] {
+    if (batchHasHeader) return [];
+    if (connection.protocol === 'udp') return [];
+    return this.#startLogfile(this.#host.clock.now(), 'connection');
+  }
+
+  /** Formats a new header, resets the logfile counters, emits `logfile:started`. */
+  #startLogfile(at: number, reason: LogfileStartedEvent['reason']): string[] {
+    this.#headerDue = false;
+    this.#logfileStartedAt = at;
+    this.#logfileBytes = 0;
+    this.#stats.logfiles++;
+    const lines = logfileHeaderTexts(this.#host.identity).map((text) =>
+      this.#formatter.format({ timeMs: at, level: 'Information', text }),
+    );
+    callListeners(() => this.emit('logfile:started', { at, subscription: this.name, reason, lines }));
+    return lines;
+  }
+
+  #rolloverByTime(now: number): void {
+    const interval = this.scheduler.rolloverIntervalMs;
+    if (interval > 0 && !this.#headerDue && now - this.#logfileStartedAt >= interval) this.#rollover(now);
+  }
+
+  /** Queues the trailer and the new logfile's header (logfile lines, not ledger lines). */
+  #rollover(at: number): void {
+    const record = (text: string): Entry => ({ id: -1, record: { timeMs: at, level: 'Information', text } });
+    for (const text of logfileTrailerTexts()) this.#queue.push(record(text));
+    const header = this.#startLogfile(at, 'rollover');
+    for (const line of header) this.#queue.push({ id: -1, record: { timeMs: at, level: 'Information', text: line }, formatted: line });
+  }
+
+  #hasQueued(): boolean {
+    return this.#queue.length > this.#head;
+  }
+
+  /** Takes up to maxBatchLines entries from the queue. */
+  #takeBatch(): Entry[] {
+    const end = Math.min(this.#queue.length, this.#head + this.scheduler.maxBatchLines);
+    const batch = this.#queue.slice(this.#head, end);
+    this.#head = end;
+    this.#compact();
+    return batch;
+  }
+
+  #takeAll(): Entry[] {
+    const rest = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    return rest;
+  }
+
+  /** Puts a failed batch back at the head of the queue (buffer policies). */
+  #requeue(batch: readonly Entry[]): void {
+    const rest = this.#queue.slice(this.#head);
+    this.#queue = [...batch.filter((entry) => entry.id >= 0), ...rest];
+    this.#head = 0;
+    this.#enforceBound();
+  }
+
+  /** Keeps the queue within the policy's bound, dropping per its overflow rule. */
+  #enforceBound(): void {
+    const max = this.policy.maxQueuedLines;
+    const queued = this.#queue.length - this.#head;
+    if (queued <= max) return;
+    const excess = queued - max;
+    let dropped: Entry[];
+    if (this.policy.overflow === 'drop-oldest') {
+      dropped = this.#queue.slice(this.#head, this.#head + excess);
+      this.#head += excess;
+    } else {
+      dropped = this.#queue.splice(this.#queue.length - excess, excess);
+    }
+    this.#compact();
+    const ids = idRuns(dropped);
+    if (ids.length === 0) return;
+    this.ledger.giveUp(ids, 'buffer-overflow');
+    const count = countLines(dropped);
+    callListeners(() => this.emit('lines:dropped', { at: this.#host.clock.now(), subscription: this.name, count, reason: 'buffer-overflow' }));
+  }
+
+  #compact(): void {
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #idleTrouble(error: NetworkError, at: number): void {
+    if (this.#state === 'closed') return;
+    if (this.scheduler.idleCloseDetection === 'on-next-push') {
+      this.#idleFailure ??= error;
+      return;
+    }
+    this.#reportFailure(error, 0, 0, true, undefined, at);
+  }
+
+  #reportFailure(
+    cause: NetworkError,
+    linesAffected: number,
+    attempt: number,
+    isIdle: boolean,
+    decision: PolicyDecision['action'] | undefined,
+    at = this.#host.clock.now(),
+  ): void {
+    this.#stats.networkErrors++;
+    const isConnectFailure =
+      cause.code === 'ESA_ERR_CONNECTION_REFUSED' || cause.code === 'ESA_ERR_CONNECT_TIMEOUT' || cause.code === 'ESA_ERR_HOST_UNREACHABLE';
+    const event: PushFailedEvent = {
+      at,
+      subscription: this.name,
+      message: isConnectFailure ? connectFailedText(this.name, this.options.host) : logErrorText(this.name),
+      cause,
+      linesAffected,
+      attempt,
+      isIdle,
+      decision,
+    };
+    callListeners(() => this.emit('push:failed', event));
+    this.#host.onNetworkError(event);
+  }
+
+  #peerClosedError(connection: ConnectionInfo): NetworkError {
+    return new NetworkError(
+      'ESA_ERR_CONNECTION_CLOSED',
+      `Connection ${connection.id} to ${this.transport.target} was closed by the receiver while idle`,
+      { connectionId: connection.id, peer: this.transport.target },
+    );
+  }
+
+  #ref(connection: ConnectionInfo): LedgerConnectionRef {
+    return { key: connection.key, id: connection.id, protocol: connection.protocol, framing: this.options.framing };
+  }
+}
+
+const KEEP: PolicyDecision = Object.freeze({ action: 'keep' });
+/** The transport was closed under the push: lines are given up as `closed`, no Log Error. */
+const CLOSED = Object.freeze({ action: 'drop' as const, closed: true });
+
+interface BatchShape {
+  readonly batch: readonly Entry[];
+  /** Every message sent: `lead` header lines, then one per entry. */
+  readonly messages: readonly string[];
+  readonly lead: number;
+  /** Log lines (ledger lines) in the batch. */
+  readonly lines: number;
+}
+
+/** A transport failure as a NetworkError (a user transport may throw anything). */
+function asNetworkError(error: unknown): NetworkError & { attempted?: unknown } {
+  if (isEsaError(error) && isNetworkErrorCode(error.code)) return error as NetworkError;
+  const message = error instanceof Error ? error.message : String(error);
+  return new NetworkError('ESA_ERR_NETWORK', `Send failed: ${message}`, { cause: error });
+}
+
+/** The ledger id runs of a batch's log lines, in batch order. */
+function idRuns(batch: readonly Entry[]): IdRun[] {
+  const runs: IdRun[] = [];
+  let from = -1;
+  let to = -1;
+  for (const entry of batch) {
+    if (entry.id < 0) continue;
+    if (entry.id === to) {
+      to++;
+      continue;
+    }
+    if (from >= 0) runs.push({ from, to });
+    from = entry.id;
+    to = entry.id + 1;
+  }
+  if (from >= 0) runs.push({ from, to });
+  return runs;
+}
+
+function countLines(batch: readonly Entry[]): number {
+  let count = 0;
+  for (const entry of batch) if (entry.id >= 0) count++;
+  return count;
+}
