@@ -232,7 +232,6 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
   /** Every line with time < #positionMs has been generated. */
   #positionMs = -Infinity;
   #lastToMs = -Infinity;
-  #isSkipping = false;
 
   /**
    * @param base - the shared options, resolved.
@@ -269,7 +268,6 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
   /** Appends one line at `timeMs` (floored to whole ms). */
   protected emit(out: LogRecord[], timeMs: number, level: LogLevel, text: string): void {
     out.push({ timeMs: Math.floor(timeMs), level, text });
-    if (!this.#isSkipping) this.linesGenerated++;
   }
 
   /** Actors in flight (messages being processed, timers). */
@@ -297,7 +295,9 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
       this.#run(limit, out, Infinity);
       this.#positionMs = limit;
     }
-    return out.length - before;
+    const appended = out.length - before;
+    this.linesGenerated += appended;
+    return appended;
   }
 
   #start(fromMs: number): void {
@@ -315,13 +315,8 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
 
   #skipUntil(limit: number): void {
     const scratch: LogRecord[] = [];
-    this.#isSkipping = true;
-    try {
-      // Bounded memory: generate and drop in slices of 10,000 lines.
-      while (this.#run(limit, scratch, 10_000) === 10_000) scratch.length = 0;
-    } finally {
-      this.#isSkipping = false;
-    }
+    // Bounded memory: generate and drop in slices of 10,000 lines.
+    while (this.#run(limit, scratch, 10_000) === 10_000) scratch.length = 0;
     this.#positionMs = limit;
   }
 
