@@ -9,7 +9,7 @@
 
 import { EventEmitter } from 'eventemitter3';
 import { type Clock, sleep, type Timer } from '../clock/clock.js';
-import { InvalidOptionError, isEsaError, NetworkError, isNetworkErrorCode } from '../core/errors.js';
+import { type AttemptedBatch, InvalidOptionError, isEsaError, NetworkError, isNetworkErrorCode } from '../core/errors.js';
 import { connectFailedText, logErrorText } from '../core/esa-messages.js';
 import type { IdRun, LedgerConnectionRef, LedgerStream } from '../core/ledger.js';
 import type { LogRecord } from '../core/log-record.js';
@@ -407,7 +407,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   #failedAttempt(shape: BatchShape, error: unknown, attempt: number): PolicyDecision {
     if (isEsaError(error, 'ESA_ERR_CLOSED') || isEsaError(error, 'ESA_ERR_ABORTED')) return CLOSED;
     const network = asNetworkError(error);
-    this.#recordAttempt(shape, network.attempted as SendReceipt | undefined, 'failed');
+    this.#recordAttempt(shape, network.attempted, 'failed');
     const decision = this.#decide(network, attempt, shape.lines);
     this.#reportFailure(network, shape.lines, attempt, false, decision.action);
     return decision;
@@ -460,7 +460,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   }
 
   /** Tells the ledger what an attempt wrote (frame ends of the log lines only). */
-  #recordAttempt(shape: BatchShape, receipt: SendReceipt | undefined, outcome: 'sent' | 'failed'): void {
+  #recordAttempt(shape: BatchShape, receipt: AttemptedBatch | undefined, outcome: 'sent' | 'failed'): void {
     // Without a receipt nothing reached a connection (refused, timed out): the lines stay
     // "sending" until the policy decides.
     if (!receipt || shape.lines === 0) return;
@@ -619,7 +619,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     );
   }
 
-  #ref(connection: ConnectionInfo): LedgerConnectionRef {
+  #ref(connection: AttemptedBatch['connection']): LedgerConnectionRef {
     return { key: connection.key, id: connection.id, protocol: connection.protocol, framing: this.options.framing };
   }
 }
@@ -638,7 +638,7 @@ interface BatchShape {
 }
 
 /** A transport failure as a NetworkError (a user transport may throw anything). */
-function asNetworkError(error: unknown): NetworkError & { attempted?: unknown } {
+function asNetworkError(error: unknown): NetworkError {
   if (isEsaError(error) && isNetworkErrorCode(error.code)) return error as NetworkError;
   const message = error instanceof Error ? error.message : String(error);
   return new NetworkError('ESA_ERR_NETWORK', `Send failed: ${message}`, { cause: error });

@@ -19,7 +19,8 @@
  *   `ESA_ERR_HOST_UNREACHABLE`, `ESA_ERR_NETWORK` (any other socket error).
  * - Lifecycle: `ESA_ERR_CLOSED` (used after `close()`/`destroy()`), `ESA_ERR_ABORTED` (an
  *   `AbortSignal` fired), `ESA_ERR_ADDRESS_IN_USE` (listen failed), `ESA_ERR_CLOCK_LOOP_LIMIT`
- *   (a virtual clock ran more timers than its loop limit).
+ *   (a virtual clock ran more timers than its loop limit), `ESA_ERR_WAIT_TIMEOUT` (a wait such
+ *   as `SyslogServer.waitFor()` ran out of time before its condition held).
  * - Results: `ESA_ERR_EXPECTATION_FAILED` (a scenario's expectations did not hold),
  *   `ESA_ERR_INTERNAL` (a bug: please report it).
  */
@@ -46,6 +47,7 @@ export type EsaErrorCode =
   | 'ESA_ERR_ABORTED'
   | 'ESA_ERR_ADDRESS_IN_USE'
   | 'ESA_ERR_CLOCK_LOOP_LIMIT'
+  | 'ESA_ERR_WAIT_TIMEOUT'
   | 'ESA_ERR_EXPECTATION_FAILED'
   | 'ESA_ERR_INTERNAL';
 
@@ -128,6 +130,20 @@ export class InvalidOptionError extends EsaError {
   }
 }
 
+/**
+ * What a failed send had already handed to a connection: bytes of it may have reached the
+ * receiver before the failure, so the ledger still needs to know where each frame ended.
+ * A transport's `SendReceipt` is one.
+ */
+export interface AttemptedBatch {
+  /** The connection written to. */
+  readonly connection: { readonly id: number; readonly key: string; readonly protocol: 'tcp' | 'udp' };
+  /** Messages of the batch that came from the `prefix` hook (first). */
+  readonly prefixCount: number;
+  /** Per message, the stream offset just past its frame (see `SendReceipt.frameEnds`). */
+  readonly frameEnds: ArrayLike<number>;
+}
+
 /** Details a network error may carry. */
 export interface NetworkErrorDetails extends EsaErrorOptions {
   /** The transport-level connection id, when the failure belongs to one. */
@@ -147,11 +163,17 @@ export class NetworkError extends EsaError {
   readonly connectionId: number | undefined;
   /** The peer as `host:port`, when known. */
   readonly peer: string | undefined;
+  /**
+   * For a send that failed after writing to a connection: what it wrote (set by the transport).
+   * `undefined` when nothing reached a connection (refused, timed out before connecting).
+   */
+  attempted: AttemptedBatch | undefined;
 
   constructor(code: NetworkErrorCode, message: string, details?: NetworkErrorDetails) {
     super(code, message, details);
     this.connectionId = details?.connectionId;
     this.peer = details?.peer;
+    this.attempted = undefined;
   }
 }
 

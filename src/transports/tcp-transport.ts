@@ -448,8 +448,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     const bytes = encoded.bytes;
     const startOffset = link.bytesWritten;
 
+    const frameEnds = messageEnds(encoded.frameEnds, batch.partCounts, startOffset);
     const failure = await this.#write(active, link, bytes);
-    if (failure) return this.#writeFailed(link, failure, bytes.length, options.signal);
+    if (failure) {
+      const failed = this.#writeFailed(link, failure, bytes.length, options.signal);
+      // Part of the batch may have reached the receiver: tell the caller where each frame ended.
+      if (failed.error instanceof NetworkError) failed.error.attempted = { connection: info, prefixCount: prefix.length, frameEnds };
+      return failed;
+    }
     link.bytesWritten += bytes.length;
     return {
       ok: true,
@@ -458,7 +464,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
         isNewConnection,
         prefixCount: prefix.length,
         startOffset,
-        frameEnds: messageEnds(encoded.frameEnds, batch.partCounts, startOffset),
+        frameEnds,
         longLineActions: batch.actions,
         bytesWritten: bytes.length,
         writtenAt: bytes.length === 0 ? clock.now() : active.writtenAt,
