@@ -1,9 +1,11 @@
 /**
- * esa-logsim/testing: what a test harness imports — the virtual clock and seeded randomness,
- * and (as they land) the fault-injecting syslog receiver, the fault proxy and the virtual network.
+ * esa-logsim/testing: what a test harness imports — the virtual clock, seeded randomness, the
+ * fault vocabulary and engine, and (as they land) the fault-injecting syslog receiver, the fault
+ * proxy and the virtual network.
  *
  * @packageDocumentation
  */
 
 export { VirtualClock, type VirtualClockOptions, DEFAULT_VIRTUAL_START_MS } from './clock/index.js';
 export { type Random, type Seed, seededRandom } from './core/random.js';
+export * from './faults/index.js';
