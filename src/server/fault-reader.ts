@@ -1,0 +1,272 @@
+/**
+ * The read side of one accepted TCP connection under a {@link ConnectionFaults}: the actor
+ * protocol of docs/faults.md written once for `SyslogServer` and `FaultProxy`. Internal.
+ *
+ * For every chunk, in order: while the connection is stalled nothing is read (the socket is
+ * paused, so the peer's data stays in the kernel and its buffers fill); a read delay pauses the
+ * socket and processes the chunk when the delay has passed on the clock; `onBytes` may cut the
+ * chunk and end the connection after it; the delivered bytes go through the {@link FrameDecoder}
+ * and every frame gets its `onMessage` decision; the first `after` in stream order ends the
+ * connection. An idle timer, re-armed on every chunk, asks `onIdle` when it runs out.
+ *
+ * The owner attaches the socket events (`data` → {@link FaultReader.push}, `end` →
+ * {@link FaultReader.peerEnded}) and acts on the hooks (records, forwards, resets, closes).
+ *
+ * @module
+ */
+
+import type { Clock, Timer } from '../clock/clock.js';
+import type { EsaError } from '../core/errors.js';
+import { FrameDecoder, type DecodedFrame, type DecoderFraming, type OversizeFrame } from '../core/framing.js';
+import type { StreamSocket } from '../core/network.js';
+import type { ConnectionFaults, ConnectionMessageDecision } from '../faults/fault-engine.js';
+import type { EndAction } from '../faults/fault.js';
+
+/** What the owner of a {@link FaultReader} does with what it reads. */
+export interface FaultReaderHooks {
+  /**
+   * A frame was decoded from delivered bytes; `decision` is the engine's (deliver, truncate,
+   * end). `isFinal`: the trailing partial LF frame delivered at the peer's FIN (it had no LF).
+   */
+  frame(frame: DecodedFrame, decision: ConnectionMessageDecision, isFinal: boolean): void;
+  /** An LF frame was longer than the decoder's limit and cut (it also goes to `frame`). */
+  oversize(frame: OversizeFrame): void;
+  /** The decoder failed (bad or oversize octet count, stream ended inside a frame). */
+  framingError(error: EsaError): void;
+  /** Every frame of the chunk just processed has gone to `frame` (the proxy writes now). */
+  flush(): void;
+  /**
+   * The reader ends the connection: a fault decided it after some bytes (`bytes`), after a
+   * message (`message`) or after idleness (`idle`), or the framing failed (`framing`, always
+   * `close`). Nothing more is read; a partial frame stays in the decoder (see
+   * {@link FaultReader.takePartial}).
+   */
+  end(action: EndAction, reason: FaultReaderEndReason): void;
+  /** The peer's FIN has been processed: every chunk read, a trailing partial LF frame delivered. */
+  finished(): void;
+}
+
+/** Why a {@link FaultReader} ended its connection. */
+export type FaultReaderEndReason = 'bytes' | 'message' | 'idle' | 'framing';
+
+/** Options of a {@link FaultReader}. */
+export interface FaultReaderOptions {
+  readonly socket: StreamSocket;
+  readonly faults: ConnectionFaults;
+  /** Whether the engine has any fault now (when not, the per-chunk questions are skipped). */
+  readonly hasFaults: () => boolean;
+  readonly clock: Clock;
+  readonly framing: DecoderFraming;
+  readonly maxFrameBytes: number;
+  readonly hooks: FaultReaderHooks;
+}
+
+const DELIVER: ConnectionMessageDecision = Object.freeze({ deliver: true });
+
+interface QueuedChunk {
+  readonly bytes: Uint8Array;
+  isDelayed: boolean;
+}
+
+/** See the module description. */
+export class FaultReader {
+  readonly decoder: FrameDecoder;
+  readonly #socket: StreamSocket;
+  readonly #faults: ConnectionFaults;
+  readonly #hasFaults: () => boolean;
+  readonly #clock: Clock;
+  readonly #hooks: FaultReaderHooks;
+  readonly #queue: QueuedChunk[] = [];
+  #state: 'reading' | 'done' = 'reading';
+  #isPaused = false;
+  #isWaiting = false;
+  #isFinPending = false;
+  #delayTimer: Timer | undefined;
+  #idleTimer: Timer | undefined;
+  #lastActivityAt: number;
+
+  constructor(options: FaultReaderOptions) {
+    this.#socket = options.socket;
+    this.#faults = options.faults;
+    this.#hasFaults = options.hasFaults;
+    this.#clock = options.clock;
+    this.#hooks = options.hooks;
+    this.decoder = new FrameDecoder({ framing: options.framing, maxFrameBytes: options.maxFrameBytes });
+    this.#lastActivityAt = options.clock.now();
+  }
+
+  /** Whether the reader still reads (not ended, not finished, not disposed). */
+  get isReading(): boolean {
+    return this.#state === 'reading';
+  }
+
+  /** Whether the reader paused the socket (stalled or delaying). */
+  get isPaused(): boolean {
+    return this.#isPaused;
+  }
+
+  /** Whether chunks wait (delayed or stalled), so a close must let them be read first. */
+  get hasPendingChunks(): boolean {
+    return this.#queue.length > 0;
+  }
+
+  /** Call once, before the first chunk: pauses a stalled connection, arms the idle timer. */
+  start(): void {
+    if (this.#hasFaults() && this.#faults.isStalled()) this.#pause();
+    this.#armIdle();
+  }
+
+  /** A chunk arrived from the socket. */
+  push(chunk: Uint8Array): void {
+    if (this.#state !== 'reading' || chunk.length === 0) return;
+    this.#lastActivityAt = this.#clock.now();
+    if (!this.#hasFaults()) {
+      if (this.#queue.length === 0 && !this.#isWaiting) {
+        this.#process(chunk);
+        return;
+      }
+    } else {
+      this.#armIdle();
+    }
+    this.#queue.push({ bytes: chunk, isDelayed: false });
+    this.#pump();
+  }
+
+  /** The peer sent FIN: read what is queued, deliver a trailing partial frame, then `finished`. */
+  peerEnded(): void {
+    if (this.#state !== 'reading') return;
+    this.#isFinPending = true;
+    this.#pump();
+  }
+
+  /** A fault window opened or closed, or the faults changed: re-check stall and idle. */
+  resync(): void {
+    if (this.#state !== 'reading') return;
+    this.#armIdle();
+    this.#pump();
+  }
+
+  /** The trailing partial LF frame, if any (ends the decoder). */
+  takePartial(): readonly DecodedFrame[] {
+    return this.decoder.end().frames;
+  }
+
+  /** Stops everything: timers cancelled, queued chunks discarded. Idempotent. */
+  dispose(): void {
+    this.#state = 'done';
+    this.#queue.length = 0;
+    this.#delayTimer?.cancel();
+    this.#delayTimer = undefined;
+    this.#idleTimer?.cancel();
+    this.#idleTimer = undefined;
+  }
+
+  #pump(): void {
+    while (this.#state === 'reading' && !this.#isWaiting && this.#queue.length > 0) {
+      const hasFaults = this.#hasFaults();
+      if (hasFaults && this.#faults.isStalled()) {
+        // Read nothing; resync() runs again when a window changes.
+        this.#pause();
+        return;
+      }
+      const item = this.#queue[0] as QueuedChunk;
+      if (hasFaults && !item.isDelayed) {
+        item.isDelayed = true;
+        const delayMs = this.#faults.readDelayMs(item.bytes.length);
+        if (delayMs > 0) {
+          this.#isWaiting = true;
+          this.#pause();
+          this.#delayTimer = this.#clock.schedule(delayMs, () => {
+            this.#delayTimer = undefined;
+            this.#isWaiting = false;
+            this.#pump();
+          });
+          return;
+        }
+      }
+      this.#queue.shift();
+      this.#process(item.bytes);
+    }
+    if (this.#state !== 'reading' || this.#isWaiting || this.#queue.length > 0) return;
+    if (this.#isPaused) {
+      this.#isPaused = false;
+      this.#socket.resume();
+    }
+    if (this.#isFinPending) this.#finish();
+  }
+
+  #process(chunk: Uint8Array): void {
+    const hasFaults = this.#hasFaults();
+    let bytes = chunk;
+    let endAfterBytes: EndAction | undefined;
+    if (hasFaults) {
+      const decision = this.#faults.onBytes(chunk.length);
+      if (decision.deliver < chunk.length) bytes = chunk.subarray(0, decision.deliver);
+      endAfterBytes = decision.after;
+    }
+    const result = this.decoder.push(bytes);
+    if (this.#handleFrames(result.frames, result.oversize.length > 0, hasFaults, false)) return;
+    if (result.error !== undefined) {
+      this.#hooks.flush();
+      this.#hooks.framingError(result.error);
+      this.#end('close', 'framing');
+      return;
+    }
+    this.#hooks.flush();
+    if (endAfterBytes !== undefined) this.#end(endAfterBytes, 'bytes');
+  }
+
+  /** Hands frames to the owner; true when a message decision ended the connection. */
+  #handleFrames(frames: readonly DecodedFrame[], hasOversize: boolean, hasFaults: boolean, isFinal: boolean): boolean {
+    for (const frame of frames) {
+      if (hasOversize && frame.action === 'truncated') this.#hooks.oversize(frame as OversizeFrame);
+      const decision = hasFaults ? this.#faults.onMessage(frame.bytes.length) : DELIVER;
+      this.#hooks.frame(frame, decision, isFinal);
+      if (decision.after !== undefined) {
+        this.#hooks.flush();
+        this.#end(decision.after, 'message');
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #finish(): void {
+    this.#isFinPending = false;
+    this.#idleTimer?.cancel();
+    this.#idleTimer = undefined;
+    const result = this.decoder.end();
+    if (this.#handleFrames(result.frames, result.oversize.length > 0, this.#hasFaults(), true)) return;
+    this.#state = 'done';
+    this.#hooks.flush();
+    if (result.error !== undefined) this.#hooks.framingError(result.error);
+    this.#hooks.finished();
+  }
+
+  #end(action: EndAction, reason: FaultReaderEndReason): void {
+    this.dispose();
+    this.#hooks.end(action, reason);
+  }
+
+  #pause(): void {
+    if (this.#isPaused) return;
+    this.#isPaused = true;
+    this.#socket.pause();
+  }
+
+  #armIdle(): void {
+    this.#idleTimer?.cancel();
+    this.#idleTimer = undefined;
+    if (this.#state !== 'reading' || !this.#hasFaults()) return;
+    const timeoutMs = this.#faults.idleTimeoutMs();
+    if (timeoutMs === undefined) return;
+    const dueIn = Math.max(0, this.#lastActivityAt + timeoutMs - this.#clock.now());
+    this.#idleTimer = this.#clock.schedule(dueIn, () => {
+      this.#idleTimer = undefined;
+      if (this.#state !== 'reading') return;
+      const decision = this.#faults.onIdle(this.#clock.now() - this.#lastActivityAt);
+      if (decision.after === 'close') this.#end('close', 'idle');
+      else this.#armIdle();
+    });
+  }
+}
