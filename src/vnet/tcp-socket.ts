@@ -125,6 +125,8 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
   #isEndEmitted = false;
   #isDestroyed = false;
   #isDeliveryPosted = false;
+  /** An RST arrived while received data still waited for delivery. */
+  #resetError: SocketError | undefined;
 
   /** @internal Made by the virtual host. */
   constructor(stack: HostStack, localPort: number, remoteAddress: string, remotePort: number, isClient: boolean) {
@@ -413,7 +415,15 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
         const right = Math.max(this.#rcvAdvRight, this.#rcvNxt);
         if (packet.seq < this.#rcvNxt || packet.seq > right) return;
         this.#kernelClose();
-        this.#destroyApp(systemError('ECONNRESET', 'read'), false);
+        const error = systemError('ECONNRESET', 'read');
+        // Linux hands out what is already queued before the error; a paused Node socket is
+        // destroyed with its buffer.
+        if (this.#flowing !== false && this.#rcvBytes > 0 && !this.#isDestroyed) {
+          this.#resetError = error;
+          this.#scheduleDelivery();
+        } else {
+          this.#destroyApp(error, false);
+        }
       }
     }
   }
@@ -476,8 +486,10 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
     }
     const length = packet.payload.byteLength;
     if (length > 0 && this.#isDestroyed) {
-      // Nobody can read any more (the socket is closed): Linux answers with RST and aborts.
-      this.#sendReset();
+      // Nobody can read any more (the socket is closed): Linux aborts and answers the segment
+      // with RST (seq = what we sent so far, no ACK, as tcp_v4_send_reset does for a segment
+      // with ACK).
+      this.#send(tcpPacket(this.#local, this.#localPortNumber, this.#remote, this.#remotePortNumber, RST, this.#sndNxt, 0, 0));
       this.#kernelClose();
       return;
     }
@@ -786,6 +798,10 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
     while (this.#flowing === true && this.#rcvBytes > 0) {
       this.#emit('data', this.#takeChunk());
       if (this.#isDestroyed) return;
+    }
+    if (this.#resetError !== undefined) {
+      this.#destroyApp(this.#resetError, false);
+      return;
     }
     if (this.#rcvBytes === 0 && this.#isEof && !this.#isEndEmitted) {
       this.#isEndEmitted = true;
