@@ -693,7 +693,7 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
   /**
    * Resolves when the condition holds: a count (`waitFor(10)`: ten messages recorded since the
    * last {@link clear}), or a predicate over the kept records and the counters, re-checked as
-   * messages arrive and connections end. Resolves with the kept records.
+   * messages arrive, faults act and connections end. Resolves with the kept records.
    *
    * @throws EsaError `ESA_ERR_WAIT_TIMEOUT` when `timeoutMs` passes on the server's clock first,
    * `ESA_ERR_ABORTED` when `signal` aborts, `ESA_ERR_CLOSED` when the server closes;
@@ -812,6 +812,7 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     stats.faultsByType[event.fault]++;
     stats.faultsByAction[event.action]++;
     if (event.action === 'reset' || event.action === 'close') this.#lastEndFault = event.fault;
+    this.#queueWaiterCheck();
     const onFault = this.options.onFault;
     if (onFault) callListeners(() => onFault(event));
     if (this.listenerCount('fault:applied') > 0) {
