@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import type { FaultInput } from '../faults/parse-fault.js';
 import type { TracePacket } from './packet.js';
+import type { VirtualTcpSocket } from './tcp-socket.js';
 import type { VirtualHostOptions } from './host-options.js';
 import { VirtualNetwork, type VirtualNetworkOptions } from './virtual-network.js';
 
@@ -240,7 +241,7 @@ describe('VirtualNetwork TCP', () => {
     expect(isBelow).toBe(false);
     expect(done).toBe(0);
     expect(client.socket.writableLength).toBe(300_000);
-    expect(servers[0]?.socket.readableLength).toBe(65_535);
+    expect((servers[0]?.socket as VirtualTcpSocket | undefined)?.readableLength).toBe(65_535);
     const fromServer = vnet.trace.filter((packet) => packet.src === SYSLOG);
     expect(fromServer.some((packet) => packet.window === 0)).toBe(true);
     // Zero-window probes keep asking while the window stays shut.
