@@ -122,6 +122,9 @@ export interface Router {
   route(packet: Packet): void;
 }
 
+/** Slab size of {@link NetworkCore.copy}. */
+const SLAB_BYTES = 65_536;
+
 /** The internal core shared by the network, its hosts, links and sockets. */
 export class NetworkCore {
   readonly clock: Clock;
@@ -133,10 +136,13 @@ export class NetworkCore {
   #flushTimer: Timer | undefined;
   #settlers: Settler[] = [];
   #isClosed = false;
+  #isInFlight = false;
   #traceMode: TraceMode;
   #ring: TracePacket[] = [];
   #ringNext = 0;
   #packetNo = 0;
+  #slab = new Uint8Array(0);
+  #slabUsed = 0;
 
   constructor(clock: Clock, random: Random, trace: TraceMode) {
     this.clock = clock;
@@ -167,6 +173,24 @@ export class NetworkCore {
   /** Throws `ESA_ERR_CLOSED` once the network is closed. */
   assertOpen(what: string): void {
     if (this.#isClosed) throw new EsaError('ESA_ERR_CLOSED', `Cannot ${what}: the VirtualNetwork is closed`);
+  }
+
+  /**
+   * A private copy of `data` (what the kernel does on send): small copies share 64 KiB slabs,
+   * which is much cheaper than one allocation each, and lets consecutive writes stay adjacent
+   * in memory (the receiver then gets them as one chunk without another copy).
+   */
+  copy(data: Uint8Array): Uint8Array {
+    const length = data.byteLength;
+    if (length > SLAB_BYTES / 4) return Uint8Array.prototype.slice.call(data);
+    if (this.#slabUsed + length > this.#slab.byteLength) {
+      this.#slab = new Uint8Array(SLAB_BYTES);
+      this.#slabUsed = 0;
+    }
+    const copy = this.#slab.subarray(this.#slabUsed, this.#slabUsed + length);
+    copy.set(data);
+    this.#slabUsed += length;
+    return copy;
   }
 
   // --- events ----------------------------------------------------------------------------------
@@ -240,11 +264,21 @@ export class NetworkCore {
     this.#ringNext = 0;
   }
 
+  /** Whether a flight of packets is being processed (sockets then emit in {@link Settler.settle}). */
+  get isInFlight(): boolean {
+    return this.#isInFlight;
+  }
+
   /** Delivers the packets of one flight, then lets the touched connections settle. */
   deliverFlight(packets: readonly Packet[]): void {
-    for (const packet of packets) {
-      if (this.#isClosed) return;
-      this.#hosts.get(packet.dst)?.receive(packet);
+    this.#isInFlight = true;
+    try {
+      for (const packet of packets) {
+        if (this.#isClosed) return;
+        this.#hosts.get(packet.dst)?.receive(packet);
+      }
+    } finally {
+      this.#isInFlight = false;
     }
     this.runSettlers();
   }
@@ -256,10 +290,20 @@ export class NetworkCore {
 
   /** Runs the settlers registered so far. */
   runSettlers(): void {
-    // Settling may send packets and touch again; those settle in this loop too (bounded: a
-    // settler only re-registers when new ACKs arrived, which needs a new flight).
-    for (let i = 0; i < this.#settlers.length; i++) (this.#settlers[i] as Settler).settle();
+    // Settling sends packets and emits socket events (user code). A throwing listener must not
+    // keep the other connections from settling: the first error surfaces afterwards, like an
+    // uncaught exception. Settlers only re-register during a flight, so this loop ends.
+    let failure: { error: unknown } | undefined;
+    const settlers = this.#settlers;
     this.#settlers = [];
+    for (const settler of settlers) {
+      try {
+        settler.settle();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 
   /** Tears everything down: no timer, job or packet is left. */

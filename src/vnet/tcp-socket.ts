@@ -125,6 +125,7 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
   #isEndEmitted = false;
   #isDestroyed = false;
   #isDeliveryPosted = false;
+  #needsDelivery = false;
   /** An RST arrived while received data still waited for delivery. */
   #resetError: SocketError | undefined;
 
@@ -227,7 +228,7 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
       this.#destroyApp(error, false);
       return false;
     }
-    const copy = new Uint8Array(data);
+    const copy = this.#core.copy(data);
     this.#writes.push({ data: copy, offset: 0, callback });
     this.#writableLength += copy.byteLength;
     if (this.#state === State.Established || this.#state === State.CloseWait) {
@@ -527,13 +528,18 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
   /** @internal After a flight: send what the ACKs allowed, restart the retransmission timer. */
   settle(): void {
     this.#isTouched = false;
-    if (this.#state === State.Closed) return;
-    if (this.#hasNewAck) {
-      this.#hasNewAck = false;
-      this.#cancelRto();
-      this.#pullWrites();
+    if (this.#state !== State.Closed) {
+      if (this.#hasNewAck) {
+        this.#hasNewAck = false;
+        this.#cancelRto();
+        this.#pullWrites();
+      }
+      this.#output();
     }
-    this.#output();
+    if (this.#needsDelivery) {
+      this.#needsDelivery = false;
+      this.#deliver();
+    }
   }
 
   #touch(): void {
@@ -786,14 +792,31 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
     }
   }
 
+  /**
+   * Data, `end` and a peer's reset reach the application after the kernel processed the whole
+   * flight (in {@link settle}, still in the flight's clock timer: no extra timer per push), or
+   * in a posted job when the reader resumes.
+   */
   #scheduleDelivery(): void {
-    if (this.#isDeliveryPosted || this.#isDestroyed) return;
+    if (this.#isDestroyed) return;
+    // A socket whose reader has not decided yet (an accepted socket before its connection
+    // handler ran) gets its events from a posted job, after that handler.
+    if (this.#core.isInFlight && this.#flowing === true) {
+      this.#needsDelivery = true;
+      this.#touch();
+      return;
+    }
+    if (this.#isDeliveryPosted) return;
     this.#isDeliveryPosted = true;
-    this.#core.post(this.#deliver);
+    this.#core.post(this.#deliverPosted);
   }
 
-  readonly #deliver = (): void => {
+  readonly #deliverPosted = (): void => {
     this.#isDeliveryPosted = false;
+    this.#deliver();
+  };
+
+  #deliver(): void {
     if (this.#isDestroyed) return;
     while (this.#flowing === true && this.#rcvBytes > 0) {
       this.#emit('data', this.#takeChunk());
@@ -813,7 +836,7 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
       return;
     }
     this.#maybeUpdateWindow();
-  };
+  }
 
   /** Up to 64 KiB of received bytes: adjacent views of one buffer are joined without a copy. */
   #takeChunk(): Uint8Array {

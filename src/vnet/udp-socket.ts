@@ -118,7 +118,7 @@ export class VirtualDatagramSocket implements DatagramSocket {
       if ('address' in resolved) address = resolved.address;
     }
     const port = (this.#bound as DatagramAddress).port;
-    core.transmit(udpPacket(this.#stack.address, port, address, target.port, new Uint8Array(data)));
+    core.transmit(udpPacket(this.#stack.address, port, address, target.port, core.copy(data)));
     core.post(() => callback(null));
   }
 

@@ -52,7 +52,9 @@ export class VirtualHost implements Network {
   readonly #core: NetworkCore;
   readonly #stack: HostStack;
   readonly #listeners = new Map<number, ListenerEntry>();
-  readonly #tcp = new Map<string, VirtualTcpSocket>();
+  /** TCP connections by remote address, then by `localPort * 65536 + remotePort`. */
+  readonly #tcp = new Map<string, Map<number, VirtualTcpSocket>>();
+  #tcpCount = 0;
   readonly #tcpPorts = new Map<number, number>();
   readonly #udp = new Map<number, VirtualDatagramSocket>();
   #nextTcpPort = FIRST_EPHEMERAL_PORT;
@@ -87,7 +89,7 @@ export class VirtualHost implements Network {
 
   /** Open TCP connections (kernel state, including connections whose socket already closed). */
   get tcpConnections(): number {
-    return this.#tcp.size;
+    return this.#tcpCount;
   }
 
   /** Bound UDP sockets. */
@@ -118,8 +120,7 @@ export class VirtualHost implements Network {
       return socket;
     }
     const socket = new VirtualTcpSocket(this.#stack, localPort, remote, port, true);
-    this.#tcp.set(connectionKey(localPort, remote, port), socket);
-    this.#usePort(localPort);
+    this.#addTcp(localPort, remote, port, socket);
     socket.start();
     return socket;
   }
@@ -183,7 +184,7 @@ export class VirtualHost implements Network {
 
   #receive(packet: Packet): void {
     if (packet.protocol === 'TCP') {
-      const socket = this.#tcp.get(connectionKey(packet.dstPort, packet.src, packet.srcPort));
+      const socket = this.#tcp.get(packet.src)?.get(packet.dstPort * 65536 + packet.srcPort);
       if (socket !== undefined) {
         socket.input(packet);
         return;
@@ -209,8 +210,7 @@ export class VirtualHost implements Network {
       const listener = this.#listeners.get(packet.dstPort);
       if (listener !== undefined && !listener.isClosed) {
         const socket = new VirtualTcpSocket(this.#stack, packet.dstPort, packet.src, packet.srcPort, false);
-        this.#tcp.set(connectionKey(packet.dstPort, packet.src, packet.srcPort), socket);
-        this.#usePort(packet.dstPort);
+        this.#addTcp(packet.dstPort, packet.src, packet.srcPort, socket);
         socket.acceptSyn(packet);
         return;
       }
@@ -239,8 +239,22 @@ export class VirtualHost implements Network {
     return true;
   }
 
+  #addTcp(localPort: number, remoteAddress: string, remotePort: number, socket: VirtualTcpSocket): void {
+    let byPorts = this.#tcp.get(remoteAddress);
+    if (byPorts === undefined) {
+      byPorts = new Map();
+      this.#tcp.set(remoteAddress, byPorts);
+    }
+    byPorts.set(localPort * 65536 + remotePort, socket);
+    this.#tcpCount++;
+    this.#usePort(localPort);
+  }
+
   #releaseTcp(localPort: number, remoteAddress: string, remotePort: number): void {
-    if (!this.#tcp.delete(connectionKey(localPort, remoteAddress, remotePort))) return;
+    const byPorts = this.#tcp.get(remoteAddress);
+    if (byPorts === undefined || !byPorts.delete(localPort * 65536 + remotePort)) return;
+    this.#tcpCount--;
+    if (byPorts.size === 0) this.#tcp.delete(remoteAddress);
     const uses = (this.#tcpPorts.get(localPort) ?? 1) - 1;
     if (uses > 0) this.#tcpPorts.set(localPort, uses);
     else this.#tcpPorts.delete(localPort);
@@ -294,14 +308,11 @@ export class VirtualHost implements Network {
   }
 
   #abort(): void {
-    for (const socket of [...this.#tcp.values()]) socket.abort();
+    for (const socket of [...this.#tcp.values()].flatMap((byPorts) => [...byPorts.values()])) socket.abort();
     for (const socket of this.#udp.values()) socket.abort();
     this.#tcp.clear();
+    this.#tcpCount = 0;
     this.#udp.clear();
     this.#listeners.clear();
   }
-}
-
-function connectionKey(localPort: number, remoteAddress: string, remotePort: number): string {
-  return `${localPort}|${remoteAddress}|${remotePort}`;
 }

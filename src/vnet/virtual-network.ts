@@ -152,6 +152,8 @@ export class VirtualNetwork extends EventEmitter<VirtualNetworkEvents> {
   readonly #core: NetworkCore;
   readonly #hosts = new Map<string, VirtualHost>();
   readonly #links = new Map<string, VirtualLink>();
+  /** Route cache: source → destination → link (no key string per packet). */
+  readonly #routes = new Map<string, Map<string, VirtualLink>>();
   #closing: Promise<void> | undefined;
 
   /** @throws InvalidOptionError for invalid options. */
@@ -270,7 +272,17 @@ export class VirtualNetwork extends EventEmitter<VirtualNetworkEvents> {
   }
 
   #route(packet: Packet): void {
-    this.#linkFor(packet.src, packet.dst).send(packet);
+    let byDestination = this.#routes.get(packet.src);
+    if (byDestination === undefined) {
+      byDestination = new Map();
+      this.#routes.set(packet.src, byDestination);
+    }
+    let link = byDestination.get(packet.dst);
+    if (link === undefined) {
+      link = this.#linkFor(packet.src, packet.dst);
+      byDestination.set(packet.dst, link);
+    }
+    link.send(packet);
   }
 
   #onFault(event: FaultEvent, link: VirtualLink): void {
