@@ -437,6 +437,74 @@ describe('VirtualNetwork link faults', () => {
   });
 });
 
+describe('VirtualNetwork links and hosts', () => {
+  it('lets a host talk to itself through localhost without latency', async () => {
+    const { clock, esa } = setup();
+    const servers = await serve(esa as Setup['syslog']);
+    const client = watch(esa.connect({ host: 'localhost', port: 514 }));
+    client.socket.write(bytes(10));
+    await clock.advance(0);
+    expect(client.events).toEqual(['connect']);
+    expect(servers[0]?.received).toBe(10);
+    expect(servers[0]?.socket.remoteAddress).toBe(ESA);
+  });
+
+  it('speaks IPv6 between IPv6 hosts and refuses to mix families', async () => {
+    const clock = new VirtualClock({ startMs: 0 });
+    const vnet = new VirtualNetwork({ clock });
+    onTestFinished(() => vnet.close());
+    const a = vnet.host('fd00::a');
+    const b = vnet.host('FD00:0:0::B');
+    vnet.host('10.0.0.1');
+    expect(b.address).toBe('fd00::b');
+    const servers = await serve(b as Setup['syslog']);
+    const client = watch(a.connect({ host: 'fd00::b', port: 514 }));
+    const mixed = watch(a.connect({ host: '10.0.0.1', port: 514 }));
+    client.socket.write(bytes(3));
+    await clock.advance(5);
+    expect(servers[0]?.received).toBe(3);
+    expect([client.socket.localAddress, client.socket.remoteAddress]).toEqual(['fd00::a', 'fd00::b']);
+    expect(mixed.events).toEqual(['error ENETUNREACH connect', 'close true']);
+  });
+
+  it('jitters packets deterministically without reordering them', async () => {
+    const run = async () => {
+      const { clock, vnet, esa, syslog } = setup({ latencyMs: 1 });
+      vnet.link(ESA, SYSLOG, { jitterMs: 5 });
+      const received: number[] = [];
+      await serve(syslog, (side) => side.socket.on('data', (chunk) => received.push(...chunk)));
+      const client = esa.connect({ host: SYSLOG, port: 514 });
+      for (let i = 0; i < 20; i++) {
+        client.write(Uint8Array.of(i));
+        await clock.advance(0.5);
+      }
+      await clock.advance(100);
+      return { received, times: vnet.trace.map((packet) => packet.timeMs) };
+    };
+    const first = await run();
+    expect(first.received).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect((await run()).times).toEqual(first.times);
+  });
+
+  it('applies new link faults at run time and heals when they are removed', async () => {
+    const { clock, vnet, esa, syslog } = setup();
+    await serve(syslog);
+    const link = vnet.link(ESA, SYSLOG, { latencyMs: 2 });
+    expect(link.latencyMs).toBe(2);
+    const first = watch(esa.connect({ host: SYSLOG, port: 514 }));
+    await clock.advance(10);
+    link.setFaults(['refuse']);
+    expect(link.faults).toEqual([{ type: 'refuse' }]);
+    const refused = watch(esa.connect({ host: SYSLOG, port: 514 }));
+    await clock.advance(10);
+    link.setFaults([]);
+    const healed = watch(esa.connect({ host: SYSLOG, port: 514 }));
+    await clock.advance(10);
+    expect([first.events, refused.events, healed.events]).toEqual([['connect'], ['error ECONNREFUSED connect', 'close true'], ['connect']]);
+    expect(link.engine?.stats.byType.refuse).toBe(1);
+  });
+});
+
 describe('VirtualNetwork UDP', () => {
   it('delivers datagrams with the sender address and answers a closed port with ICMP', async () => {
     const { clock, vnet, esa, syslog } = setup();
