@@ -126,6 +126,8 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
   #isDestroyed = false;
   #isDeliveryPosted = false;
   #needsDelivery = false;
+  /** `resetAndDestroy()` was called while connecting. */
+  #isResetOnConnect = false;
   /** An RST arrived while received data still waited for delivery. */
   #resetError: SocketError | undefined;
 
@@ -251,13 +253,19 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
 
   destroy(error?: Error): void {
     if (this.#isDestroyed) return;
+    const isConnecting = this.#state === State.SynSent;
     this.#closeKernelOnDestroy();
-    this.#destroyApp(error as SocketError | undefined, false);
+    this.#destroyApp(error as SocketError | undefined, isConnecting);
   }
 
   resetAndDestroy(): void {
     if (this.#isDestroyed) return;
-    if (this.#state !== State.SynSent && this.#state !== State.SynReceived && this.#state !== State.Closed) this.#sendReset();
+    if (this.#state === State.SynSent) {
+      // Node resets once the connection is up (`once('connect', () => this._reset())`).
+      this.#isResetOnConnect = true;
+      return;
+    }
+    if (this.#state !== State.SynReceived && this.#state !== State.Closed) this.#sendReset();
     this.#kernelClose();
     this.#destroyApp(undefined, false);
   }
@@ -379,8 +387,12 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
     this.#isConnected = true;
     this.#sendAck();
     if (!this.#isDestroyed) this.#core.post(() => this.#isDestroyed || this.#emit('connect'));
+    const hadWrites = this.#writes.length > this.#writesHead;
     this.#pullWrites();
     this.#output();
+    // Node 20 (checked on loopback): a reset requested while connecting becomes an RST once
+    // connected — unless writes were queued, then the socket closes gracefully (FIN).
+    if (this.#isResetOnConnect) this.#core.post(() => (hadWrites ? this.destroy() : this.resetAndDestroy()));
   }
 
   #establishServer(window: number): void {
@@ -910,7 +922,8 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
 
   /**
    * The socket is destroyed: pending writes fail, then `error` (if any) and `close` follow —
-   * for a failed connection attempt in Node's order: `error`, `close`, then the callbacks.
+   * before the connection was up in Node's order: `error`, `close`, then the callbacks with
+   * ERR_SOCKET_CLOSED_BEFORE_CONNECTION.
    */
   #destroyApp(error: SocketError | undefined, isConnectFailure: boolean): void {
     if (this.#isDestroyed) return;
@@ -925,8 +938,8 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
     this.#armFinTimeoutIfOrphan();
     if (isConnectFailure) {
       this.#core.post(() => {
-        this.#emit('error', error as SocketError);
-        this.#emit('close', true);
+        if (error !== undefined) this.#emit('error', error);
+        this.#emit('close', error !== undefined);
         for (const callback of pending) callback?.(closedBeforeConnection());
         this.onClose?.();
       });

@@ -241,6 +241,33 @@ const scenarios: Record<string, (world: World) => Promise<unknown>> = {
     return { log, second };
   },
 
+  async 'destroy() and resetAndDestroy() while the connection is being set up'(world) {
+    const log: Log = { C: [], S: [] };
+    const second: Log = { C: [], S: [] };
+    // Whether the destroyed attempt reaches the server at all is a race in Node: not compared.
+    const ignored = await serve(world, (socket) => socket.on('error', () => {}));
+    const early = world.client.connect({ host: world.serverHost, port: ignored });
+    watch(early, 'C', log);
+    early.write(bytes(5), callback(log.C, 'wcb'));
+    early.destroy();
+    await world.until(() => log.C.some((line) => line.startsWith('wcb')), 'the write callback');
+    // resetAndDestroy() waits for the connection: then RST, or FIN when a write was queued.
+    const third: Log = { C: [], S: [] };
+    let accepted = 0;
+    const port = await serve(world, (socket) => watch(socket, 'S', accepted++ === 0 ? second : third));
+    const reset = world.client.connect({ host: world.serverHost, port });
+    watch(reset, 'C', second);
+    reset.resetAndDestroy();
+    await world.until(() => second.C.includes('close(false)') && second.S.includes('close(true)'), 'the reset');
+    const writer = world.client.connect({ host: world.serverHost, port });
+    watch(writer, 'C', third);
+    writer.write(bytes(5), callback(third.C, 'wcb'));
+    writer.resetAndDestroy();
+    await world.until(() => third.C.includes('close(false)') && third.S.includes('close(false)'), 'the close');
+    await world.settle();
+    return { log: log.C, second, third };
+  },
+
   async 'UDP to a closed port: the connected socket reports ECONNREFUSED, stays open'(world) {
     const socket = world.client.createDatagramSocket(4);
     const log: string[] = [];
