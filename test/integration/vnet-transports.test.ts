@@ -111,6 +111,26 @@ describe('transports and server on the virtual network', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('a stalled receiver closes its window: the transport write timeout fires', async () => {
+    const { clock, vnet, esa, syslog } = setup();
+    const server = new SyslogServer({ protocol: 'tcp', host: SYSLOG, port: 514, faults: ['stall'], network: syslog, clock });
+    await server.listen();
+    const transport = new TcpTransport({ host: SYSLOG, port: 514, network: esa, clock, writeTimeoutMs: 2000 });
+    const batch = Array.from({ length: 2000 }, (_, i) => line(`message ${i}`, 150));
+    const outcome = transport.send(batch).then(
+      () => 'sent',
+      (error: NetworkError) => `${error.code} at ${clock.elapsedMs}`,
+    );
+    await clock.advance(5000);
+    expect(await outcome).toMatch(/^ESA_ERR_WRITE_TIMEOUT at 200\d/);
+    expect(vnet.trace.some((packet) => packet.src === SYSLOG && packet.window === 0)).toBe(true);
+    expect(server.stats.messages).toBe(0);
+    transport.destroy();
+    const closing = server.close();
+    await clock.advance(1000);
+    await closing;
+  });
+
   it('UDP to a closed port: the ICMP port unreachable fails the next push with ESA_ERR_PORT_UNREACHABLE', async () => {
     const { clock, esa } = setup();
     const transport = new UdpTransport({ host: SYSLOG, port: 514, network: esa, clock });
