@@ -9,3 +9,4 @@
 export { VirtualClock, type VirtualClockOptions, DEFAULT_VIRTUAL_START_MS } from './clock/index.js';
 export { type Random, type Seed, seededRandom } from './core/random.js';
 export * from './faults/index.js';
+export * from './vnet/index.js';
