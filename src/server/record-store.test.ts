@@ -31,7 +31,7 @@ describe('RecordStore', () => {
   it('evicts the oldest beyond its limit, across growth and wrap-around', () => {
     const { store, push } = textStore(3000);
     for (let i = 0; i < 7500; i++) push(`line ${i}`);
-    const kept = store.toArray() as { seq: number; text: string }[];
+    const kept = store.toArray();
     expect(kept).toHaveLength(3000);
     expect(kept[0]).toMatchObject({ seq: 4501, text: 'line 4500' });
     expect(kept.at(-1)).toMatchObject({ seq: 7500, text: 'line 7499' });
@@ -52,7 +52,7 @@ describe('RecordStore', () => {
     push('small');
     push(big);
     push('after');
-    expect((store.toArray() as { text: string }[]).map((record) => record.text.length)).toEqual([big.length, 5]);
+    expect(store.toArray().map((record) => record.text.length)).toEqual([big.length, 5]);
     const none = textStore(0);
     none.push('dropped');
     expect(none.store.toArray()).toEqual([]);
@@ -65,7 +65,7 @@ describe('RecordStore', () => {
     expect(store.toArray()).toEqual([]);
     expect(store.size).toBe(0);
     push('b');
-    expect((store.toArray() as { text: string }[]).map((record) => record.text)).toEqual(['b']);
+    expect(store.toArray().map((record) => record.text)).toEqual(['b']);
   });
 
   it('always holds exactly the last min(limit, n) texts (property)', () => {
@@ -78,7 +78,7 @@ describe('RecordStore', () => {
           if (i % 7 === 0) store.toArray();
         });
         const expected = texts.slice(Math.max(0, texts.length - limit)).map((text) => decoder.decode(encoder.encode(text)));
-        expect((store.toArray() as { text: string }[]).map((record) => record.text)).toEqual(expected);
+        expect(store.toArray().map((record) => record.text)).toEqual(expected);
       }),
       { numRuns: 200 },
     );
