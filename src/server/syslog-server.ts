@@ -718,9 +718,11 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
   }
 
   /**
-   * Stops: destroys open connections (observers hear `connectionEnded` for each), closes the
-   * listener or socket, cancels every timer, rejects pending `waitFor()`s with `ESA_ERR_CLOSED`.
-   * Idempotent: returns the same promise.
+   * Stops: destroys open connections (observers hear `connectionEnded` for each, at once), closes
+   * the listener or socket, cancels every timer of the server, rejects pending `waitFor()`s with
+   * `ESA_ERR_CLOSED`, and resolves once the network has closed the sockets. Idempotent: returns
+   * the same promise. On a `VirtualNetwork` sockets close in virtual time: keep its clock moving
+   * while you await (e.g. `const closing = server.close(); await clock.runAll(); await closing`).
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();

@@ -345,17 +345,18 @@ describe('receiver faults on loopback TCP: a plain client and the transport', ()
     expect(client.error()).toBeUndefined();
   });
 
-  it('bandwidth (virtual clock): 2 KiB at 1 KiB/s are read after 2 s', async () => {
+  it('bandwidth (virtual clock): 2 KiB at 1 KiB/s are read after 2 s, on each connection', async () => {
     const clock = new VirtualClock();
     const { server, port } = await startServer({ clock, faults: ['bandwidth=1k'] });
     const client = await plainClient(port);
-    const text = line(1, 'b'.repeat(2047 - line(1, '').length));
-    await client.write(`${text}\n`);
-    await waitForDelays(server, 1);
+    const text = (n: number): string => line(n, 'b'.repeat(2047 - line(n, '').length));
+    await client.write(`${text(1)}\n`);
+    await createTransport(port).send([text(2)]);
+    await waitForDelays(server, 2);
     await clock.advance(1999);
     expect(server.records).toEqual([]);
     await clock.advance(1);
-    expect((await server.waitFor(1)).map((record) => record.at - clock.startMs)).toEqual([2000]);
+    expect((await server.waitFor(2)).map((record) => record.at - clock.startMs)).toEqual([2000, 2000]);
   });
 
   it('truncate=40: both clients succeed; each message is kept cut to 40 bytes', async () => {

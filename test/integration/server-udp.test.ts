@@ -108,30 +108,42 @@ describe('receiver faults on loopback UDP: a plain client and the transport', ()
     expect((await server.waitFor(1)).map((record) => record.raw)).toEqual([line(200)]);
   });
 
-  it('stall: datagrams are never read (lost); the senders see success', async () => {
+  it('stall: datagrams from both senders are never read (lost); the senders see success', async () => {
     const { server, port } = await startServer({ faults: ['stall'] });
     const transport = createTransport(port);
     await transport.send(lines(1, 5));
-    await server.waitFor((_, stats) => stats.datagrams === 5);
-    expect(server.stats).toMatchObject({ messages: 0, datagramsDropped: 5 });
+    const client = await plainClient(port);
+    expect(await client.send(line(6))).toBeNull();
+    await server.waitFor((_, stats) => stats.datagrams === 6);
+    expect(server.stats).toMatchObject({ messages: 0, datagramsDropped: 6, faultsByType: { stall: 6 } });
+    expect(client.error()).toBeUndefined();
   });
 
-  it('truncate=30: each datagram is kept cut to 30 bytes', async () => {
+  it('truncate=30: datagrams from both senders are kept cut to 30 bytes', async () => {
     const { server, port } = await startServer({ faults: ['truncate=30'] });
     const client = await plainClient(port);
     await client.send(line(1));
-    expect((await server.waitFor(1))[0]).toMatchObject({ raw: line(1).slice(0, 30), faultTruncatedTo: 30 });
+    await createTransport(port).send([line(2)]);
+    const records = await server.waitFor(2);
+    expect(records.map((record) => [record.raw, record.faultTruncatedTo]).sort()).toEqual([
+      [line(1).slice(0, 30), 30],
+      [line(2).slice(0, 30), 30],
+    ]);
   });
 
-  it('latency (virtual clock): datagrams are recorded exactly latency later', async () => {
+  it('latency (virtual clock): datagrams from both senders are recorded exactly latency later', async () => {
     const clock = new VirtualClock();
     const { server, port } = await startServer({ clock, faults: ['latency=1s'] });
     const transport = createTransport(port);
     await transport.send(lines(1, 2));
-    await server.waitFor((_, stats) => stats.datagrams === 2);
+    const client = await plainClient(port);
+    await client.send(line(3));
+    await server.waitFor((_, stats) => stats.datagrams === 3);
     expect(server.records).toEqual([]);
-    await clock.advance(1000);
-    expect((await server.waitFor(2)).map((record) => record.at - clock.startMs)).toEqual([1000, 1000]);
+    await clock.advance(999);
+    expect(server.records).toEqual([]);
+    await clock.advance(1);
+    expect((await server.waitFor(3)).map((record) => record.at - clock.startMs)).toEqual([1000, 1000, 1000]);
     expect(clock.pending).toBe(0);
   });
 
