@@ -6,12 +6,14 @@
 import * as net from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { VirtualClock } from '../../src/clock/virtual-clock.js';
-import type { SocketError } from '../../src/core/network.js';
+import type { Network, SocketError } from '../../src/core/network.js';
+import { nodeNetwork } from '../../src/net/node-network.js';
 import { FaultProxy, resolveFaultProxyOptions, type FaultProxyEvents, type FaultProxyOptions } from '../../src/server/fault-proxy.js';
 import { SyslogServer, type SyslogServerEvents, type SyslogServerOptions } from '../../src/server/syslog-server.js';
 import { TcpTransport } from '../../src/transports/tcp-transport.js';
 import type { ConnectionClosedEvent, ConnectionResetEvent } from '../../src/transports/transport.js';
 import { UdpTransport } from '../../src/transports/udp-transport.js';
+import { FakeStreamSocket } from '../support/fake-network.js';
 
 const line = (n: number, text = `MID ${n} ICID ${n} RID 0 To: <rcpt${n}@example.com>`): string => `<22>Jun 25 08:50:03 Mail_Log: Info: ${text}`;
 const lines = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => line(from + i));
@@ -201,6 +203,48 @@ describe('FaultProxy (TCP) in front of a SyslogServer', () => {
     expect((await server.waitFor(2)).map((record) => record.raw)).toEqual(lines(1, 2));
   });
 
+  it('stall@-1m (virtual clock): nothing is forwarded until the window ends', async () => {
+    const clock = new VirtualClock();
+    const { server, port, proxy } = await startPair({ clock, faults: ['stall@-1m'] });
+    const client = await plainClient(port);
+    await client.write(`${line(1)}\n`);
+    for (let turn = 0; turn < 2500 && proxy.stats.faultsByType.stall === 0; turn++) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(proxy.stats.faultsByType.stall).toBe(1);
+    await clock.advance(59_999);
+    expect(server.stats.bytes).toBe(0);
+    await clock.advance(1);
+    expect((await server.waitFor(1)).map((record) => record.raw)).toEqual([line(1)]);
+  });
+
+  it('idle-timeout (virtual clock): FIN to the client and to the server when the timeout runs out', async () => {
+    const clock = new VirtualClock();
+    const { server, serverClosed, port } = await startPair({ clock, faults: ['idle-timeout=30s'] });
+    const transport = createTransport(port);
+    const closed = nextEvent(transport, 'connection:closed');
+    await transport.send([line(1)]);
+    await server.waitFor(1);
+    await clock.advance(30_000);
+    expect(await closed).toMatchObject({ by: 'peer', duringSend: false });
+    await server.waitFor((_, stats) => stats.connectionsClosed === 1);
+    expect(serverClosed).toMatchObject([{ by: 'peer', reason: 'end' }]);
+  });
+
+  it('busy=1: a second concurrent client is reset (ESA_ERR_CONNECTION_RESET), the first is forwarded', async () => {
+    const { server, port } = await startPair({ faults: ['busy=1'] });
+    const first = createTransport(port);
+    await first.send([line(1)]);
+    await server.waitFor(1);
+    const second = createTransport(port);
+    const reset = nextEvent(second, 'connection:reset');
+    const outcome = await second.send([line(2)]).then(
+      () => reset.then((event) => event.error.code),
+      (error: { code: string }) => error.code,
+    );
+    expect(outcome).toBe('ESA_ERR_CONNECTION_RESET');
+    await first.send([line(3)]);
+    expect((await server.waitFor(2)).map((record) => record.raw)).toEqual([line(1), line(3)]);
+  });
+
   it('delivers the client partial frame at its FIN, unchanged (no LF added)', async () => {
     const { server, port } = await startPair();
     const client = await plainClient(port);
@@ -222,6 +266,31 @@ describe('FaultProxy (TCP) in front of a SyslogServer', () => {
     ]);
     for (let turn = 0; turn < 2500 && proxy.stats.connectionsClosed === 0; turn++) await new Promise((resolve) => setTimeout(resolve, 2));
     expect(proxy.stats).toMatchObject({ upstreamFailures: 1, connectionsClosed: 1, connectionsOpen: 0 });
+  });
+
+  it('resets the client when the upstream does not answer within connectTimeoutMs (ESA_ERR_CONNECT_TIMEOUT)', async () => {
+    const clock = new VirtualClock();
+    // Real sockets toward the client; an upstream connect that never completes.
+    const network: Network = { ...nodeNetwork, name: 'silent-upstream', connect: (options) => new FakeStreamSocket(options) };
+    const proxy = new FaultProxy({ upstream: { host: '10.0.0.9', port: 514 }, network, clock, connectTimeoutMs: '3s' });
+    onTestFinished(() => proxy.close());
+    const failures: unknown[] = [];
+    proxy.on('upstream:failed', (event) => failures.push(event));
+    const client = await plainClient(await proxy.listen());
+    for (let turn = 0; turn < 2500 && proxy.stats.connectionsAccepted === 0; turn++) await new Promise((resolve) => setTimeout(resolve, 2));
+    await clock.advance(2999);
+    expect(failures).toEqual([]);
+    await clock.advance(1);
+    await client.closed;
+    expect(client.error()?.code).toBe('ECONNRESET');
+    expect(failures).toMatchObject([{ at: clock.startMs + 3000, connectionId: 1, error: { code: 'ESA_ERR_CONNECT_TIMEOUT', peer: '10.0.0.9:514' } }]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('rejects listen() after close() with ESA_ERR_CLOSED', async () => {
+    const proxy = new FaultProxy({ upstream: { host: '127.0.0.1', port: 514 } });
+    await proxy.close();
+    await expect(proxy.listen()).rejects.toMatchObject({ code: 'ESA_ERR_CLOSED' });
   });
 
   it('closes idempotently with connections open, leaving no connection', async () => {
