@@ -10,3 +10,4 @@ export { VirtualClock, type VirtualClockOptions, DEFAULT_VIRTUAL_START_MS } from
 export { type Random, type Seed, seededRandom } from './core/random.js';
 export * from './faults/index.js';
 export * from './vnet/index.js';
+export * from './server/index.js';
