@@ -23,6 +23,8 @@
  *   as `SyslogServer.waitFor()` ran out of time before its condition held).
  * - Results: `ESA_ERR_EXPECTATION_FAILED` (a scenario's expectations did not hold),
  *   `ESA_ERR_INTERNAL` (a bug: please report it).
+ * - Files: `ESA_ERR_IO` (a file the CLI was asked to read or write — `--out`, `--pcap` — could
+ *   not be opened or written).
  */
 export type EsaErrorCode =
   | 'ESA_ERR_INVALID_OPTION'
@@ -49,7 +51,8 @@ export type EsaErrorCode =
   | 'ESA_ERR_CLOCK_LOOP_LIMIT'
   | 'ESA_ERR_WAIT_TIMEOUT'
   | 'ESA_ERR_EXPECTATION_FAILED'
-  | 'ESA_ERR_INTERNAL';
+  | 'ESA_ERR_INTERNAL'
+  | 'ESA_ERR_IO';
 
 /** The codes that mean "a push failed because of the network" (what ESA logs as a Log Error). */
 export const NETWORK_ERROR_CODES = [
