@@ -10,6 +10,7 @@ import { parsePolicy } from '../appliance/policy.js';
 import type { Subscription } from '../appliance/subscription.js';
 import { systemClock } from '../clock/system-clock.js';
 import { InvalidOptionError } from '../core/errors.js';
+import { formatDurationMs } from '../core/units.js';
 import type { LogRecord } from '../core/log-record.js';
 import { createGenerator } from '../generators/create-generator.js';
 import type { LogGenerator } from '../generators/log-generator.js';
@@ -118,7 +119,7 @@ export async function runPush(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   const out = new Output(io, args.booleans.has('json'));
   const watch = watchAppliance(appliance, out);
   const { options } = subscription;
-  const limit = settings.count !== undefined ? `${settings.count} lines` : settings.durationMs !== undefined ? `for ${formatSeconds(settings.durationMs)}` : 'until interrupted';
+  const limit = settings.count !== undefined ? `${settings.count} lines` : settings.durationMs !== undefined ? `for ${formatDurationMs(settings.durationMs)}` : 'until interrupted';
   out.line(
     `esa-logsim push: ${options.name} (${options.type}, ${options.level} and above, facility ${options.facility}) → ${options.protocol} ${options.host}:${options.port}, ` +
       `${settings.rate === 'max' ? 'as fast as the receiver takes it' : `${settings.rate} lines/s`}, ${limit}. Ctrl-C stops.`,

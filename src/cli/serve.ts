@@ -9,15 +9,16 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { systemClock } from '../clock/system-clock.js';
 import { EsaError } from '../core/errors.js';
+import { formatDurationMs } from '../core/units.js';
 import { LEVEL_WORDS } from '../core/vocabulary.js';
 import { parseFault } from '../faults/parse-fault.js';
 import type { FaultSpec } from '../faults/spec.js';
-import { SyslogServer, type ReceivedMessage } from '../server/syslog-server.js';
+import { SyslogServer, type FaultAppliedEvent, type ReceivedMessage } from '../server/syslog-server.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { pause } from './appliance-output.js';
 import { asFlags, optional, parseDurationFlag, parsePort, parseSeed, required } from './flags.js';
 import type { CliIo, ExitCode } from './io.js';
-import { formatSeconds, Output, renderTable } from './output.js';
+import { Output, renderTable } from './output.js';
 
 /** The flags of `serve`. */
 export const SERVE_FLAGS: readonly FlagSpec[] = [
@@ -66,15 +67,18 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     out.event('received', receivedEvent(message));
     out.line(message.raw);
   });
-  server.on('fault:applied', (event) => {
+  // `listening` is the first event: what a fault does while the server starts (refuse) waits.
+  let isListening = false;
+  const early: FaultAppliedEvent[] = [];
+  const reportFault = (event: FaultAppliedEvent): void => {
     out.event('fault', { at: event.at, fault: event.type, action: event.action, detail: event.detail, peer: event.peer ?? null });
     out.line(`  fault ${event.type}: ${event.detail}${event.peer ? ` (${event.peer})` : ''}`);
-  });
+  };
+  server.on('fault:applied', (event) => (isListening ? reportFault(event) : early.push(event)));
   server.on('connection:opened', (event) => out.line(`  connection ${event.connectionId} from ${event.peer.address}:${event.peer.port}`));
   server.on('connection:closed', (event) =>
     out.line(`  connection ${event.connectionId} closed by the ${event.by} (${event.reason}${event.fault ? `: ${event.fault}` : ''})`),
   );
-  let isListening = false;
   server.on('listener:refusing', (event) => {
     if (isListening) out.line(`  refusing connections on ${event.host}:${event.port} (refuse fault)`);
   });
@@ -96,9 +100,10 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   out.event('listening', { protocol, host, port: boundPort, accepting: server.isAccepting, faults: server.explainFaults() });
   out.line(
     `esa-logsim serve: ${server.isAccepting ? 'listening' : 'refusing connections'} on ${protocol} ${host}:${boundPort}` +
-      `${durationMs === undefined ? '' : ` for ${formatSeconds(durationMs)}`} (Ctrl-C stops)`,
+      `${durationMs === undefined ? '' : ` for ${formatDurationMs(durationMs)}`} (Ctrl-C stops)`,
   );
   for (const line of server.explainFaults()) out.line(`  fault: ${line}`);
+  for (const event of early.splice(0)) reportFault(event);
 
   const startedAt = clock.now();
   if (durationMs === undefined) {
