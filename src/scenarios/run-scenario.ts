@@ -68,7 +68,7 @@ export interface RunScenarioOptions {
    * @default the scenario's `world`
    */
   world?: ScenarioWorld;
-  /** Called for every event of the selected types, in clock order. */
+  /** Called for every event of the selected types, as it happens (`at` is the clock time it is about). */
   onEvent?: (event: ScenarioEvent) => void;
   /**
    * Which event types `onEvent` receives.
@@ -283,6 +283,7 @@ class ScenarioRun {
       this.#appliance.start();
       await this.#runUntilEnd();
       await this.#drive(this.#appliance.close());
+      await this.#settleInFlight();
       await this.#drive(this.#server.close());
       this.#appliance.ledger.settleDatagrams(Number.POSITIVE_INFINITY);
       await this.#vnet?.close();
@@ -494,6 +495,26 @@ class ScenarioRun {
         nextProgress = now + stepMs;
         this.#options.onProgress?.({ simulatedMs: Math.min(total, now - (this.#endMs - total)), totalMs: total });
       }
+    }
+  }
+
+  /**
+   * Lets what is still on its way arrive before the receiver closes (UDP datagrams have no close
+   * handshake): virtual time moves on by twice the longest delay the path may add, at least 1 s.
+   */
+  async #settleInFlight(): Promise<void> {
+    const { network, receiver } = this.#scenario;
+    let delayMs = network.latencyMs + network.jitterMs;
+    for (const spec of [...network.faults, ...receiver.faults]) {
+      if (spec.type === 'latency') delayMs += spec.latencyMs + (spec.jitterMs ?? 0);
+    }
+    const settleMs = Math.min(CLOSE_LIMIT_MS, Math.max(1000, Math.ceil(2 * delayMs)));
+    if (this.#options.world === 'loopback') await this.#quiet();
+    const target = this.#clock.now() + settleMs;
+    for (let i = 0; i < 10_000_000 && this.#clock.now() < target; i++) {
+      const next = this.#clock.nextAt;
+      await this.#clock.advanceTo(Math.min(target, next ?? target));
+      if (this.#options.world === 'loopback') await this.#quiet();
     }
   }
 

@@ -29,9 +29,11 @@ export const ipsReset: ScenarioInput = {
     appliance: { address: '10.229.24.230', initialWindowBytes: 16384 },
     receiver: { address: '10.44.167.30', mss: 1350 },
     latencyMs: 0.25,
-    faults: ['reset-after-bytes=412@first=1'],
   },
-  receiver: { protocol: 'tcp', port: 514 },
+  // The capture shows the server's ACK of the data and then its RST-ACK: the reset comes from
+  // the receiver's side of the path (an IPS in front of it answering as the server), so it is a
+  // receiver fault here. `network.faults` would model an IPS that cuts the segment itself.
+  receiver: { protocol: 'tcp', port: 514, faults: ['reset-after-bytes=412@first=1'] },
   subscriptions: [{ name: 'Mail_Log', type: 'mail_logs', facility: 'mail', level: 'Information' }],
   traffic: {
     writes: [
