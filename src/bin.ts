@@ -2,7 +2,7 @@
 /**
  * The `esa-logsim` command. The only file that touches `process`: argv, stdout/stderr, the exit
  * code, and SIGINT/SIGTERM, which abort the running command (it stops, prints its summary and
- * exits 0). A second signal exits at once.
+ * exits 0). A second signal exits at once; a closed stdout pipe ends it quietly.
  */
 import { runCli } from './cli/run-cli.js';
 
@@ -15,6 +15,13 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A closed pipe (`esa-logsim demo | head`): stop quietly, as command-line tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

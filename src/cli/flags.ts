@@ -99,20 +99,30 @@ export function parseUtcOffset(text: string): number {
 
 /**
  * Runs `resolve` (a library resolver fed with flag values) and renames the option of an
- * {@link InvalidOptionError} it throws to its flag: `facility` → `--facility`.
+ * {@link InvalidOptionError} it throws (or its promise rejects with) to its flag: `facility` →
+ * `--facility`.
  *
  * @param names - library option name → flag name without dashes.
  */
 export function asFlags<T>(names: Readonly<Record<string, string>>, resolve: () => T): T {
+  const rename = (error: unknown): unknown => {
+    if (!(error instanceof InvalidOptionError) || !Object.hasOwn(names, error.option)) return error;
+    const name = flag(names[error.option] as string);
+    const renamed = new InvalidOptionError(name, error.value, error.allowed ?? 'valid', { code: error.code, cause: error });
+    if (error.message.startsWith(`${error.option} `)) renamed.message = `${name}${error.message.slice(error.option.length)}`;
+    return renamed;
+  };
+  let result: T;
   try {
-    return resolve();
+    result = resolve();
   } catch (error) {
-    if (error instanceof InvalidOptionError && Object.hasOwn(names, error.option)) {
-      const name = flag(names[error.option] as string);
-      const renamed = new InvalidOptionError(name, error.value, error.allowed ?? 'valid', { code: error.code, cause: error });
-      if (error.message.startsWith(`${error.option} `)) renamed.message = `${name}${error.message.slice(error.option.length)}`;
-      throw renamed;
-    }
-    throw error;
+    throw rename(error);
   }
+  // An async resolver (a run that validates its options first): rename its rejection too.
+  if (result instanceof Promise) {
+    return result.catch((error: unknown) => {
+      throw rename(error);
+    }) as T;
+  }
+  return result;
 }
