@@ -132,7 +132,7 @@ Flags:
 
 Runs the scenario (virtual world) once per policy and prints one row per policy: lines
 generated, delivered, dropped, lost in flight, duplicated, delivery delay p50/p99, network
-errors, alerts. Without --policy it compares the scenario's own "policies" list.
+errors, alerts. Without --policy it compares the scenario's own "policies" list (default: esa).
 
 Flags:
   --policy P           a policy to compare, repeatable: ${POLICY_HELP}

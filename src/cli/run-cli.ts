@@ -113,7 +113,10 @@ function report(error: unknown, command: string | undefined, io: CliIo): ExitCod
   const where = command === undefined || command.startsWith('-') || !Object.hasOwn(RUNNERS, command) ? 'esa-logsim' : `esa-logsim ${command}`;
   let message: string;
   let code: ExitCode;
-  if (error instanceof EsaError) {
+  if (error instanceof EsaError && error.code === 'ESA_ERR_ABORTED') {
+    message = 'interrupted before the run ended';
+    code = 1;
+  } else if (error instanceof EsaError) {
     message = error.message;
     code = error instanceof InvalidOptionError || USAGE_CODES.has(error.code) ? 2 : 1;
   } else {

@@ -177,9 +177,6 @@ export async function runCompare(args: ParsedArgs, io: CliIo): Promise<ExitCode>
   const scenario = loadNamed(args, io, 'compare');
   const policies = args.lists.get('policy') ?? [];
   for (const policy of policies) parsePolicy(policy, '--policy');
-  if (policies.length === 0 && scenario.policies.length === 0) {
-    throw usageError(`esa-logsim compare: give at least one --policy (e.g. --policy esa --policy retry:retries=5); ${scenario.name} lists no policies of its own`);
-  }
   const out = new Output(io, args.booleans.has('json'));
   const labels = policies.length > 0 ? policies : scenario.policies.map((policy) => policy.label);
   out.line(`esa-logsim compare ${scenario.name}: ${scenario.description}`);
