@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -8,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   splitting: true,
+  // The scenario format's JSON Schema ships beside the code (esa-logsim/scenario.schema.json).
+  onSuccess: async () => copyFileSync('schema/scenario.schema.json', 'dist/scenario.schema.json'),
 });

@@ -120,7 +120,7 @@ describe('loadScenario', () => {
 
 describe('resolveScenario errors', () => {
   const cases: readonly (readonly [string, Record<string, unknown>, string, RegExp])[] = [
-    ['an unknown top-level key', { ...minimal, worlds: 'virtual' }, 'worlds', /known: name, description, world/],
+    ['an unknown top-level key', { ...minimal, worlds: 'virtual' }, 'worlds', /known: \$schema, name, description, world/],
     ['a bad name', { name: 'a b' }, 'name', /scenario name/],
     ['a bad world', { ...minimal, world: 'real' }, 'world', /one of virtual, loopback/],
     ['a bad start', { ...minimal, start: '2014-06-25' }, 'start', /ISO 8601/],

@@ -233,6 +233,8 @@ export interface ScenarioTrafficInput {
 
 /** A scenario document, as written in JSON. */
 export interface ScenarioInput {
+  /** The JSON Schema the document follows, for editors (`schema/scenario.schema.json`); ignored. */
+  $schema?: string;
   /** A short name (letters, digits, `.`, `_`, `-`). */
   name: string;
   /** One line saying what it reproduces. @default '' */
@@ -368,7 +370,7 @@ export interface ResolveScenarioOptions {
   path?: string;
 }
 
-const TOP_KEYS = ['name', 'description', 'world', 'seed', 'start', 'duration', 'appliance', 'network', 'receiver', 'subscriptions', 'traffic', 'policies', 'expect'];
+const TOP_KEYS = ['$schema', 'name', 'description', 'world', 'seed', 'start', 'duration', 'appliance', 'network', 'receiver', 'subscriptions', 'traffic', 'policies', 'expect'];
 const APPLIANCE_KEYS = ['hostname', 'version', 'serialNumber', 'utcOffsetSeconds', 'alerts', 'logErrorLevel'];
 const NETWORK_KEYS = ['appliance', 'receiver', 'latencyMs', 'jitterMs', 'faults'];
 const RECEIVER_KEYS = ['protocol', 'port', 'faults', 'framing', 'maxMessageBytes', 'maxConnections', 'closeTimeoutMs', 'maxQueuedDatagrams', 'recordLimit'];
@@ -645,6 +647,7 @@ function resolveDocument(input: unknown, path: string | undefined): Scenario {
   if (typeof top.name !== 'string' || !SCENARIO_NAME_PATTERN.test(top.name)) {
     throw invalidScenario('name', top.name, 'a scenario name: a letter or digit, then letters, digits, ., _ or - (at most 64)');
   }
+  if (top.$schema !== undefined) expectText('$schema', top.$schema, 2000);
   const description = top.description === undefined ? '' : expectText('description', top.description, 1000);
   const world = top.world ?? 'virtual';
   if (!SCENARIO_WORLDS.includes(world as ScenarioWorld)) throw invalidScenario('world', world, `one of ${SCENARIO_WORLDS.join(', ')}`);
