@@ -260,9 +260,8 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
 
   /** Adds an actor; its first line is due at `actor.t`. */
   protected schedule(actor: A): void {
-    const seq = this.#seq++;
-    actor.seq = seq;
-    this.#queue.push(actor, actor.t, seq);
+    actor.seq = this.#seq++;
+    this.#queue.push(actor);
   }
 
   /** Appends one line at `timeMs` (floored to whole ms). */
@@ -304,6 +303,7 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
     this.#isStarted = true;
     const originMs = this.#startMs ?? fromMs;
     this.#positionMs = Math.ceil(originMs);
+    this.#queue.start(originMs);
     if (this.#meanGapMs !== Infinity) this.#nextArrivalMs = originMs + (this.#arrival === 'uniform' ? 0 : this.#gapMs());
     this.onStart(originMs);
   }
@@ -325,7 +325,7 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
     const queue = this.#queue;
     const start = out.length;
     while (out.length - start < maxLines) {
-      const topT = queue.size === 0 ? Infinity : queue.topT();
+      const topT = queue.size === 0 ? Infinity : queue.minT();
       if (this.#nextArrivalMs <= topT) {
         const arrivalMs = this.#nextArrivalMs;
         if (!(arrivalMs < limit)) break;
@@ -335,42 +335,170 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
         continue;
       }
       if (!(topT < limit)) break;
-      const top = queue.top();
+      // Taken out while it steps: the queue orders by (t, seq), which are unique, so the order
+      // of its pushes does not matter, and an actor is never changed while queued.
+      const top = queue.popMin();
       if (this.step(top, out)) {
-        const seq = this.#seq++;
-        top.seq = seq;
-        queue.rescheduleTop(top.t, seq);
-      } else {
-        queue.popTop();
+        top.seq = this.#seq++;
+        queue.push(top);
       }
     }
     return out.length - start;
   }
 }
 
+/** Buckets of the calendar ring (1 ms each): items due within this many ms of the cursor live there. */
+const RING_MS = 4096;
+const RING_MASK = RING_MS - 1;
+const RING_WORDS = RING_MS >> 5;
+
+/** Whether `a` comes after `b` in (t, seq) order. */
+function isAfter(a: Actor, b: Actor): boolean {
+  return a.t > b.t || (a.t === b.t && a.seq > b.seq);
+}
+
 /**
- * The actors in flight, ordered by (t, seq): a 4-ary min-heap whose keys and slot numbers live
- * in typed arrays, so sifting moves numbers in contiguous memory instead of object pointers.
+ * The actors in flight, ordered by (t, seq) — each actor carries its key, set before it is pushed
+ * and never changed while it is queued.
+ *
+ * A calendar queue: a ring of 1-ms buckets covering the {@link RING_MS} ms from the cursor (the
+ * time of the last actor taken, which only moves forward because every actor pushed is due no
+ * earlier than that), each bucket kept sorted, with a bitmap of the non-empty ones. Most
+ * actors (a message's next line is due within a few seconds) go to the ring: a push and a pop
+ * cost O(1) instead of a heap's O(log n). Actors due beyond the ring (status timers, retries
+ * minutes away) or, defensively, before the cursor go to a 4-ary heap; the minimum is the
+ * smaller of both.
  */
 class ActorQueue<A extends Actor> {
   size = 0;
+  readonly #buckets: A[][] = Array.from({ length: RING_MS }, () => []);
+  /** Per bucket, the index of its first actor still queued. */
+  readonly #heads = new Int32Array(RING_MS);
+  /** Bit b of word w: bucket 32·w + b is not empty. */
+  readonly #nonEmpty = new Int32Array(RING_WORDS);
+  readonly #far = new ActorHeap<A>();
+  #ringSize = 0;
+  /** The ring covers ms [#cursorMs, #cursorMs + RING_MS). */
+  #cursorMs = 0;
+  /** The cached minimum (`undefined`: to be found), and its bucket (-1: the heap). */
+  #min: A | undefined;
+  #minBucket = -1;
+
+  /** Sets the cursor at the generator's origin: no actor is due before it. */
+  start(originMs: number): void {
+    this.#cursorMs = Math.floor(originMs);
+  }
+
+  /** Adds `actor`, keyed by its `t` and `seq` (seq larger than every queued actor's). */
+  push(actor: A): void {
+    this.size++;
+    const ms = Math.floor(actor.t);
+    const offset = ms - this.#cursorMs;
+    if (!(offset >= 0 && offset < RING_MS)) {
+      this.#far.push(actor);
+      if (this.#min !== undefined && isAfter(this.#min, actor)) this.#min = undefined;
+      return;
+    }
+    const bucket = ms & RING_MASK;
+    const items = this.#buckets[bucket] as A[];
+    const head = this.#heads[bucket] as number;
+    if (head === items.length) this.#nonEmpty[bucket >> 5] = (this.#nonEmpty[bucket >> 5] as number) | (1 << (bucket & 31));
+    // Its seq is the largest: it goes after every actor due at the same t.
+    let at = items.length;
+    while (at > head && (items[at - 1] as A).t > actor.t) at--;
+    if (at === items.length) items.push(actor);
+    else items.splice(at, 0, actor);
+    this.#ringSize++;
+    if (this.#min !== undefined && isAfter(this.#min, actor)) this.#min = undefined;
+  }
+
+  /** The earliest `t` queued (size > 0). */
+  minT(): number {
+    return (this.#min ?? this.#findMin()).t;
+  }
+
+  /** Removes and returns the earliest actor (size > 0). */
+  popMin(): A {
+    const min = this.#min ?? this.#findMin();
+    this.#min = undefined;
+    this.size--;
+    const bucket = this.#minBucket;
+    if (bucket < 0) {
+      this.#far.popTop();
+    } else {
+      const items = this.#buckets[bucket] as A[];
+      const head = (this.#heads[bucket] as number) + 1;
+      if (head === items.length) {
+        items.length = 0;
+        this.#heads[bucket] = 0;
+        this.#nonEmpty[bucket >> 5] = (this.#nonEmpty[bucket >> 5] as number) & ~(1 << (bucket & 31));
+      } else {
+        this.#heads[bucket] = head;
+      }
+      this.#ringSize--;
+    }
+    const ms = Math.floor(min.t);
+    if (ms > this.#cursorMs) this.#cursorMs = ms;
+    return min;
+  }
+
+  #findMin(): A {
+    let min: A | undefined;
+    let minBucket = -1;
+    if (this.#ringSize > 0) {
+      minBucket = this.#firstBucket();
+      min = (this.#buckets[minBucket] as A[])[this.#heads[minBucket] as number] as A;
+    }
+    if (this.#far.size > 0) {
+      const far = this.#far.top();
+      if (min === undefined || isAfter(min, far)) {
+        min = far;
+        minBucket = -1;
+      }
+    }
+    this.#min = min;
+    this.#minBucket = minBucket;
+    return min as A;
+  }
+
+  /** The first non-empty bucket from the cursor on, around the ring (the ring is not empty). */
+  #firstBucket(): number {
+    const nonEmpty = this.#nonEmpty;
+    const cursor = this.#cursorMs & RING_MASK;
+    const firstWord = cursor >> 5;
+    let bits = (nonEmpty[firstWord] as number) & (-1 << (cursor & 31));
+    let word = firstWord;
+    for (let step = 0; bits === 0 && step < RING_WORDS; step++) {
+      word = (word + 1) & (RING_WORDS - 1);
+      bits = nonEmpty[word] as number;
+      // Back at the cursor's word: only its buckets before the cursor are left (the far end of the ring).
+      if (word === firstWord) bits &= ~(-1 << (cursor & 31));
+    }
+    return (word << 5) + (31 - Math.clz32(bits & -bits));
+  }
+}
+
+/**
+ * Actors beyond the calendar ring, ordered by (t, seq): a 4-ary min-heap whose keys and slot
+ * numbers live in typed arrays, so sifting moves numbers in contiguous memory instead of object
+ * pointers.
+ */
+class ActorHeap<A extends Actor> {
+  size = 0;
   readonly #slots: (A | undefined)[] = [];
   readonly #freeSlots: number[] = [];
-  #heapSlot = new Int32Array(256);
-  #heapT = new Float64Array(256);
-  #heapSeq = new Float64Array(256);
-
-  /** The earliest time due (size > 0). */
-  topT(): number {
-    return this.#heapT[0] as number;
-  }
+  #heapSlot = new Int32Array(64);
+  #heapT = new Float64Array(64);
+  #heapSeq = new Float64Array(64);
 
   /** The actor due first (size > 0). */
   top(): A {
     return this.#slots[this.#heapSlot[0] as number] as A;
   }
 
-  push(actor: A, t: number, seq: number): void {
+  push(actor: A): void {
+    const t = actor.t;
+    const seq = actor.seq;
     if (this.size === this.#heapT.length) this.#grow();
     const slot = this.#freeSlots.length > 0 ? (this.#freeSlots.pop() as number) : this.#slots.length;
     this.#slots[slot] = actor;
@@ -390,11 +518,6 @@ class ActorQueue<A extends Actor> {
     heapSlot[index] = slot;
     heapT[index] = t;
     heapSeq[index] = seq;
-  }
-
-  /** Gives the top actor a new, later key. */
-  rescheduleTop(t: number, seq: number): void {
-    this.#siftDown(this.#heapSlot[0] as number, t, seq);
   }
 
   /** Removes the top actor. */
