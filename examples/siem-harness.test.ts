@@ -16,7 +16,7 @@ describe('a receiver behind an IPS that resets TCP syslog after 412 bytes', () =
     const appliance = new Appliance({ hostname: 'mail.example.com', utcOffsetSeconds: 7200, evidence: 'receiver' });
     const server = new SyslogServer({ protocol: 'tcp', faults: ['reset-after-bytes=412@first=1'], observers: [appliance.ledger.observer] });
     onTestFinished(() => server.close());
-    const port = await server.listen();
+    const port = await server.listen(); // 127.0.0.1, a free port
     const mailLog = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', protocol: 'tcp', host: '127.0.0.1', port });
     const failed = new Promise((resolve) => appliance.once('push:failed', resolve));
 

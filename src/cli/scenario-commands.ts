@@ -71,7 +71,7 @@ export async function runRun(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
       out.line(renderTrace(result.trace ?? []).trimEnd());
     }
     if (pcapPath !== undefined) out.line(`packet capture written to ${pcapPath} (open it with wireshark or tshark -r)`);
-    return finish(out, io, 'run', result);
+    return finish(out, 'run', result);
   } finally {
     await pcap?.close();
   }
@@ -134,8 +134,12 @@ export async function runWithOutput(
   return result;
 }
 
-/** Prints the summary and the expectations; exit 1 when one failed. */
-function finish(out: Output, io: CliIo, command: string, result: ScenarioResult): ExitCode {
+/**
+ * Prints the summary and the expectations.
+ *
+ * @throws EsaError `ESA_ERR_EXPECTATION_FAILED` (exit 1) naming the expectations that failed.
+ */
+function finish(out: Output, command: string, result: ScenarioResult): ExitCode {
   const { summary } = result;
   const counts: CliSummary = {
     generated: summary.generated,
@@ -168,8 +172,10 @@ function finish(out: Output, io: CliIo, command: string, result: ScenarioResult)
   }
   const failed = result.expectations.filter((expectation) => !expectation.ok);
   if (failed.length === 0) return 0;
-  io.stderr.write(`esa-logsim ${command}: ${failed.length} of ${result.expectations.length} expectations of ${result.name} failed: ${failed.map((e) => e.text).join('; ')}\n`);
-  return 1;
+  throw new EsaError(
+    'ESA_ERR_EXPECTATION_FAILED',
+    `esa-logsim ${command}: ${failed.length} of ${result.expectations.length} expectations of ${result.name} failed: ${failed.map((e) => e.text).join('; ')}`,
+  );
 }
 
 /** Runs `esa-logsim compare SCENARIO --policy A --policy B …`. */
