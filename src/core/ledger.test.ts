@@ -110,6 +110,23 @@ describe('Ledger', () => {
     checkInvariant();
   });
 
+  it('matches a datagram behind thousands of lost ones without waiting for them to be settled', () => {
+    const { ledger, stream, checkInvariant } = setup();
+    const count = 6000;
+    const texts = Array.from({ length: count }, (_, i) => `<22>line ${i}`);
+    stream.generate(count);
+    stream.attempt({ connection: udp('u:9'), ids: run(0, count), frameEnds: ends(count, 1), outcome: 'sent', at: 0, texts });
+    // The first 5000 datagrams are lost; the last 1000 arrive before anything is settled.
+    for (let i = 5000; i < count; i++) ledger.observer.messageReceived({ at: 1, protocol: 'udp', key: 'u:9', connectionId: 0, text: texts[i] });
+    ledger.settleDatagrams(1);
+    expect(ledger.counts()).toMatchObject({ generated: count, delivered: 1000, lostInFlight: 5000, pending: 0 });
+    expect([...stream.fates()].map(({ from, to, fate }) => ({ from, to, fate }))).toEqual([
+      { from: 0, to: 5000, fate: 'lost-in-flight' },
+      { from: 5000, to: count, fate: 'delivered' },
+    ]);
+    checkInvariant();
+  });
+
   it('matches a datagram that arrived before its attempt was reported', () => {
     const { ledger, stream } = setup();
     stream.generate(1);

@@ -280,6 +280,8 @@ interface ConnectionRecord {
   readonly attempts: Attempt[];
   readonly udp: UdpEntry[];
   udpHead: number;
+  /** Outstanding datagrams by the hash of their prefix, oldest first. */
+  readonly udpByHash: Map<number, UdpEntry[]>;
   /** UDP datagrams that arrived before the sender registered them (or that match nothing). */
   readonly unmatched: { readonly hash: number; readonly prefix: string; readonly at: number }[];
 }
@@ -287,8 +289,6 @@ interface ConnectionRecord {
 /** How many unmatched datagrams a UDP record remembers. */
 const UDP_UNMATCHED_LIMIT = 1024;
 
-/** How far ahead of the oldest outstanding datagram a match is searched. */
-const UDP_SCAN_WINDOW = 4096;
 
 /** Options of {@link Ledger}. */
 export interface LedgerOptions {
@@ -372,7 +372,7 @@ export class Ledger {
         for (let i = record.udpHead; i < record.udp.length; i++) {
           const entry = record.udp[i] as UdpEntry;
           if (entry.sentAt >= beforeMs) break;
-          if (!entry.done) this.#finishUdpEntry(entry, false, 0);
+          if (!entry.done) this.#finishUdpEntry(record, entry, false, 0);
         }
         this.#compactUdp(record);
       }
@@ -426,7 +426,11 @@ export class Ledger {
       const texts = report.texts as readonly string[];
       for (let i = 0; i < count; i++) {
         const prefix = (texts[i] as string).slice(0, UDP_MATCH_CHARS);
-        record.udp.push({ attempt, index: i, hash: hashString(prefix), prefix, sentAt: report.at, done: false });
+        const entry: UdpEntry = { attempt, index: i, hash: hashString(prefix), prefix, sentAt: report.at, done: false };
+        record.udp.push(entry);
+        const same = record.udpByHash.get(entry.hash);
+        if (same === undefined) record.udpByHash.set(entry.hash, [entry]);
+        else same.push(entry);
       }
       if (record.unmatched.length > 0) {
         const early = record.unmatched.splice(0);
@@ -495,6 +499,7 @@ export class Ledger {
       attempts: [],
       udp: [],
       udpHead: 0,
+      udpByHash: new Map(),
       unmatched: [],
     };
     let records = this.#connections.get(key);
@@ -564,11 +569,13 @@ export class Ledger {
   }
 
   #matchDatagram(record: ConnectionRecord, hash: number, prefix: string, at: number): void {
-    const stop = Math.min(record.udp.length, record.udpHead + UDP_SCAN_WINDOW);
-    for (let i = record.udpHead; i < stop; i++) {
-      const entry = record.udp[i] as UdpEntry;
-      if (!entry.done && entry.hash === hash && entry.prefix === prefix) {
-        this.#finishUdpEntry(entry, true, at);
+    // The earliest outstanding datagram with this text, however many lost ones were sent before
+    // it (a bounded scan from the oldest outstanding one missed matches behind 4096 losses).
+    const same = record.udpByHash.get(hash);
+    if (same !== undefined) {
+      for (const entry of same) {
+        if (entry.prefix !== prefix) continue;
+        this.#finishUdpEntry(record, entry, true, at);
         this.#compactUdp(record);
         return;
       }
@@ -577,8 +584,14 @@ export class Ledger {
     if (record.unmatched.length > UDP_UNMATCHED_LIMIT) record.unmatched.shift();
   }
 
-  #finishUdpEntry(entry: UdpEntry, delivered: boolean, at: number): void {
+  #finishUdpEntry(record: ConnectionRecord, entry: UdpEntry, delivered: boolean, at: number): void {
     entry.done = true;
+    const same = record.udpByHash.get(entry.hash);
+    if (same !== undefined) {
+      const index = same.indexOf(entry);
+      if (index >= 0) same.splice(index, 1);
+      if (same.length === 0) record.udpByHash.delete(entry.hash);
+    }
     const attempt = entry.attempt;
     if (delivered) {
       (attempt.matched as Uint8Array)[entry.index] = 1;
