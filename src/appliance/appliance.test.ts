@@ -309,6 +309,27 @@ describe('Appliance', () => {
     expect(transport.closeCalls).toBe(0);
   });
 
+  it('tells the ledger a connection reset during a push ended only after the failed attempt on it, so the ledger does not keep it forever', async () => {
+    const { clock, transport, appliance, subscription } = setup({
+      appliance: { evidence: 'receiver' },
+      script: [{ fail: 'ESA_ERR_CONNECTION_RESET', afterWrite: true }],
+    });
+    // The receiver got the header and the first line, then its side ended: it tells the ledger
+    // while the transport reports the reset, before the send rejects.
+    transport.on('connection:reset', (event) => {
+      const header = transport.batches[0]?.messages.slice(0, 4).reduce((sum, message) => sum + message.length + 1, 0) ?? 0;
+      appliance.ledger.observer.messageReceived({ at: event.at, protocol: 'tcp', key: event.connection.key, connectionId: 1, streamEnd: header });
+      appliance.ledger.observer.connectionEnded({ at: event.at, key: event.connection.key, connectionId: 1 });
+    });
+    appliance.start();
+    appliance.write('mail_logs', 'Information', 'delivered before the reset');
+    appliance.write('mail_logs', 'Information', 'lost with it');
+    await clock.advance(1000);
+    // (The Log Error and alert lines that followed wait for the next push.)
+    expect([0, 1].map((id) => subscription.ledger.fateOf(id))).toEqual(['delivered', 'dropped']);
+    expect(appliance.ledger.trackedConnections).toBe(0);
+  });
+
   it('pulls attached generators at every push', async () => {
     const { clock, transport, appliance } = setup();
     appliance.addGenerator('mail_logs', { messagesPerSecond: 20, arrival: 'uniform' });

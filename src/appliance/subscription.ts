@@ -225,6 +225,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   #logfileStartedAt = Number.NaN;
   #logfileBytes = 0;
   #idleFailure: NetworkError | undefined;
+  /** Connections that ended during the push in progress, told to the ledger after its attempt. */
+  readonly #endedDuringPush: LedgerConnectionRef[] = [];
   #stats = { linesQueued: 0, pushes: 0, networkErrors: 0, logfiles: 0, bytes: 0 };
   readonly #onReset: (event: { at: number; connection: ConnectionInfo; error: NetworkError; isIdle: boolean }) => void;
   readonly #onClosed: (event: { at: number; connection: ConnectionInfo; by: 'local' | 'peer'; duringSend: boolean }) => void;
@@ -249,11 +251,11 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     this.ledger = ledger;
     this.#formatter = new SyslogFormatter(options, { utcOffsetSeconds: host.identity.utcOffsetSeconds });
     this.#onReset = (event) => {
-      this.ledger.connectionEnded(this.#ref(event.connection));
+      this.#connectionEnded(event.connection, !event.isIdle);
       if (event.isIdle) this.#idleTrouble(event.error, event.at);
     };
     this.#onClosed = (event) => {
-      this.ledger.connectionEnded(this.#ref(event.connection));
+      this.#connectionEnded(event.connection, event.duringSend);
       if (event.by === 'peer' && !event.duringSend) {
         this.#idleTrouble(
           this.#peerClosedError(event.connection),
@@ -351,14 +353,30 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     });
   }
 
+  /**
+   * Tells the ledger a connection ended. During a push, only once the push has reported what it
+   * wrote on it (a transport reports a reset before the send rejects): the ledger forgets a
+   * connection whose two ends are over, and an attempt reported after that finds no evidence.
+   */
+  #connectionEnded(connection: ConnectionInfo, isDuringSend: boolean): void {
+    if (isDuringSend && this.#pushing !== undefined) this.#endedDuringPush.push(this.#ref(connection));
+    else this.ledger.connectionEnded(this.#ref(connection));
+  }
+
+  #reportEndedConnections(): void {
+    for (const ref of this.#endedDuringPush.splice(0)) this.ledger.connectionEnded(ref);
+  }
+
   #runPush(): Promise<void> {
-    const push = this.#push().catch((error: unknown) => {
-      // A bug, not a network failure: keep the schedule alive, surface it as an uncaught
-      // exception as Node does for a failing I/O callback.
-      callListeners(() => {
-        throw error;
-      });
-    });
+    const push = this.#push()
+      .catch((error: unknown) => {
+        // A bug, not a network failure: keep the schedule alive, surface it as an uncaught
+        // exception as Node does for a failing I/O callback.
+        callListeners(() => {
+          throw error;
+        });
+      })
+      .finally(() => this.#reportEndedConnections());
     this.#pushing = push.finally(() => {
       if (this.#pushing === tracked) this.#pushing = undefined;
     });
@@ -408,6 +426,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     if (isEsaError(error, 'ESA_ERR_CLOSED') || isEsaError(error, 'ESA_ERR_ABORTED')) return CLOSED;
     const network = asNetworkError(error);
     this.#recordAttempt(shape, network.attempted, 'failed');
+    this.#reportEndedConnections();
     const decision = this.#decide(network, attempt, shape.lines);
     this.#reportFailure(network, shape.lines, attempt, false, decision.action);
     return decision;

@@ -95,6 +95,19 @@ describe('Ledger', () => {
     expect(ledger.trackedConnections).toBe(1);
   });
 
+  it('remembers a sender end reported before the failed attempt on that connection, and forgets the connection once both ends are over', () => {
+    const { ledger, stream, checkInvariant } = setup();
+    stream.generate(3);
+    stream.connectionEnded(tcp('k:3'));
+    stream.attempt({ connection: tcp('k:3'), ids: run(0, 3), frameEnds: ends(3, 10), outcome: 'failed', at: 0 });
+    stream.giveUp(run(0, 3), 'network-error');
+    ledger.observer.messageReceived({ at: 1, protocol: 'tcp', key: 'k:3', connectionId: 4, streamEnd: 10 });
+    ledger.observer.connectionEnded({ at: 1, key: 'k:3', connectionId: 4 });
+    expect(ledger.counts()).toMatchObject({ delivered: 1, dropped: 2, pending: 0 });
+    expect(ledger.trackedConnections).toBe(0);
+    checkInvariant();
+  });
+
   it('matches UDP datagrams by content and settles the missing ones as lost', () => {
     const { ledger, stream, checkInvariant } = setup();
     const texts = ['<22>a', '<22>b', '<22>c', '<22>a'];

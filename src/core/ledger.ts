@@ -446,8 +446,9 @@ export class Ledger {
   /** @internal */
   senderConnectionEnded(connection: LedgerConnectionRef): void {
     if (this.evidence === 'none') return;
-    const record = this.#findRecord(connection.key, (r) => r.senderId === connection.id);
-    if (!record) return;
+    // Kept even when no attempt was reported on it yet: one may still come (a failed write is
+    // reported after the transport's reset event), and without the end its record stays forever.
+    const record = this.#senderRecord(connection);
     record.senderEnded = true;
     this.#collect(record);
   }
