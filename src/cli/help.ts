@@ -15,9 +15,11 @@ export const COMMANDS = ['demo', 'push', 'serve', 'run', 'compare', 'scenarios',
 /** A command name. */
 export type CommandName = (typeof COMMANDS)[number];
 
-const POLICY_HELP = `esa (drop a failed batch: the appliance's behaviour, default),
-                      retry[:retries=N,factor=F,min=DUR,max=DUR,jitter=0..1],
-                      buffer[:max=LINES,overflow=drop-oldest|drop-newest,retries=N,min-delay=DUR,max-delay=DUR]`;
+const POLICY_HELP = `what to do with a failed push:
+                       esa (the default: drop the batch, as the appliance does),
+                       retry[:retries=N,factor=F,min=DUR,max=DUR,jitter=0..1],
+                       buffer[:max=LINES,overflow=drop-oldest|drop-newest,retries=N,
+                              min-delay=DUR,max-delay=DUR]`;
 
 /** The overview (`esa-logsim --help`). */
 export function overviewHelp(version: string): string {
@@ -71,8 +73,10 @@ Flags:
   --host HOST          the receiver's host name or address (required)
   --port PORT          the receiver's port, 1-65535 (required)
   --name NAME          the log subscription's name, also the syslog tag (default Mail_Log)
-  --type TYPE          the log type: ${GENERATOR_LOG_TYPES.join(', ')} (default mail_logs)
-  --facility F         ${FACILITIES.join(', ')} (default mail)
+  --type TYPE          the log type (default mail_logs):
+                       ${GENERATOR_LOG_TYPES.join(', ')}
+  --facility F         the syslog facility (default mail): ${FACILITIES.slice(0, 5).join(', ')},
+                       ${FACILITIES.slice(5, 13).join(', ')}, ${FACILITIES.slice(13).join(', ')}
   --level L            ${LOG_LEVELS.join(', ')} (default Information)
   --framing F          TCP framing: lf (what ESA sends, default) or octet-counting
   --hostname H         the appliance's hostname, in alert subjects (default mail.example.com)
@@ -83,7 +87,7 @@ Flags:
                        (default 50)
   --count N            stop after N content lines, or
   --duration DUR       stop after DUR (10s, 5m); neither: push until Ctrl-C
-  --policy P           what to do with a failed push: ${POLICY_HELP}
+  --policy P           ${POLICY_HELP}
   --seed N             seed of the generated content (default 1)
   --json               NDJSON events (network-error, alert, summary) instead of text
   -h, --help           this text
@@ -103,11 +107,13 @@ Flags:
   --host H             the address to listen on (default 127.0.0.1)
   --port P             0-65535; 0 = any free port (default 514, which needs root)
   --fault SPEC         a receiver fault, repeatable:
-                       ${FAULT_CLI_FORMS.join(', ')}
+                       ${FAULT_CLI_FORMS.slice(0, 4).join(', ')},
+                       ${FAULT_CLI_FORMS.slice(4, 8).join(', ')},
+                       ${FAULT_CLI_FORMS.slice(8).join(', ')};
                        followed by any of ${FAULT_WRAPPER_FORMS}
                        e.g. --fault reset-after-bytes=412  --fault refuse@10s-40s  --fault drop=0.1
                        (table and examples: docs/faults.md)
-  --out FILE           append every received message to FILE, raw, one per line
+  --out FILE           write every received message to FILE (replacing it), raw, one per line
   --duration DUR       stop after DUR (10s, 5m); default: until Ctrl-C
   --seed N             seed of probabilistic faults (default 1)
   --json               NDJSON: listening (first), received, fault, summary
@@ -122,7 +128,7 @@ docs/scenarios.md) — and prints what the appliance logged, the network errors 
 ledger's summary and the scenario's expectations. Exit code 1 when an expectation fails.
 
 Flags:
-  --policy P           run under this retry policy instead of the scenario's: ${POLICY_HELP}
+  --policy P           instead of the scenario's policies, ${POLICY_HELP}
   --trace              print the packet capture table (virtual world)
   --pcap FILE          write the packet capture to FILE (pcap, opens in Wireshark/tshark)
   --json               NDJSON events (network-error, alert, fault, summary)
@@ -135,7 +141,7 @@ generated, delivered, dropped, lost in flight, duplicated, delivery delay p50/p9
 errors, alerts. Without --policy it compares the scenario's own "policies" list (default: esa).
 
 Flags:
-  --policy P           a policy to compare, repeatable: ${POLICY_HELP}
+  --policy P           a policy to compare, repeatable; ${POLICY_HELP}
   --json               one "comparison" event per policy instead of the table
   -h, --help           this text
 `,

@@ -165,8 +165,10 @@ export async function runPush(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     } else {
       appliance.start();
       const rate = settings.rate;
-      while (!isDone()) {
-        const due = Math.floor(((clock.now() - startedAt) * rate) / 1000);
+      for (;;) {
+        // Lines due by now (by the end, when --duration has passed): --duration 10s at 5/s is 50.
+        const elapsedMs = Math.min(clock.now() - startedAt, settings.durationMs ?? Number.POSITIVE_INFINITY);
+        const due = Math.floor((elapsedMs * rate) / 1000);
         const target = settings.count === undefined ? due : Math.min(settings.count, due);
         if (target > written) write(target - written);
         progress();

@@ -102,11 +102,11 @@ describe('esa-logsim push', () => {
     expect(stdout).toMatch(/dropped\s+\d+\n/);
   });
 
-  it('stops at --duration', async () => {
+  it('stops at --duration, having written rate × duration lines', async () => {
     const { port } = await setup();
     const { code, events } = await cli(['push', '--json', '--protocol', 'tcp', '--host', '127.0.0.1', '--port', String(port), '--duration', '300ms', '--rate', '100']);
     expect(code).toBe(0);
-    expect(events().at(-1)).toMatchObject({ type: 'summary', interrupted: false });
+    expect(events().at(-1)).toMatchObject({ type: 'summary', generated: 30, interrupted: false });
   });
 
   it('stops on the abort signal (SIGINT), prints the summary and exits 0', async () => {
