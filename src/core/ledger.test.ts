@@ -108,6 +108,26 @@ describe('Ledger', () => {
     checkInvariant();
   });
 
+  it('resolves, when its last receiver closes, the lines of connections no receiver ever reported and the datagrams never matched', () => {
+    const { ledger, stream, checkInvariant } = setup();
+    ledger.observer.receiverListening?.({ at: 0 });
+    ledger.observer.receiverListening?.({ at: 0 });
+    stream.generate(5);
+    // A connection reset before the receiver accepted it: the sender saw its write succeed.
+    stream.attempt({ connection: tcp('k:5'), ids: run(0, 2), frameEnds: ends(2, 10), outcome: 'sent', at: 0 });
+    stream.connectionEnded(tcp('k:5'));
+    stream.attempt({ connection: udp('u:5'), ids: run(2, 5), frameEnds: [1, 2, 3], outcome: 'sent', at: 0, texts: ['a', 'b', 'c'] });
+    ledger.observer.messageReceived({ at: 1, protocol: 'udp', key: 'u:5', connectionId: 0, text: 'b' });
+    ledger.observer.receiverClosed?.({ at: 2 });
+    expect(ledger.counts()).toMatchObject({ delivered: 0, pending: 5 });
+    ledger.observer.receiverClosed?.({ at: 3 });
+    expect(ledger.counts()).toMatchObject({ delivered: 1, lostInFlight: 4, pending: 0 });
+    expect([0, 1, 2, 3, 4].map((id) => stream.fateOf(id))).toEqual(['lost-in-flight', 'lost-in-flight', 'lost-in-flight', 'delivered', 'lost-in-flight']);
+    // The TCP connection is over on both sides now; the UDP socket is still the sender's.
+    expect(ledger.trackedConnections).toBe(1);
+    checkInvariant();
+  });
+
   it('matches UDP datagrams by content and settles the missing ones as lost', () => {
     const { ledger, stream, checkInvariant } = setup();
     const texts = ['<22>a', '<22>b', '<22>c', '<22>a'];

@@ -61,6 +61,21 @@ export interface DeliveryObserver {
   messageReceived(event: MessageReceivedEvidence): void;
   /** The receiver's side of a TCP connection ended; it will report nothing more for it. */
   connectionEnded(event: ConnectionEndedEvidence): void;
+  /** The receiver started listening (optional; see {@link DeliveryObserver.receiverClosed}). */
+  receiverListening?(event: ReceiverEvidence): void;
+  /**
+   * The receiver closed: it will report nothing more, for any connection or datagram (optional).
+   * When the last receiver that reported listening has closed, the ledger resolves as not
+   * delivered what only a receiver could still have confirmed: the lines of TCP connections it
+   * never reported (reset or lost before it accepted them) and UDP datagrams it never matched.
+   */
+  receiverClosed?(event: ReceiverEvidence): void;
+}
+
+/** Evidence of a receiver's lifecycle. */
+export interface ReceiverEvidence {
+  /** Receiver clock time (ms). */
+  readonly at: number;
 }
 
 /** Evidence of one received message. */
@@ -319,6 +334,8 @@ export class Ledger {
   readonly #streams = new Map<string, LedgerStream>();
   readonly #connections = new Map<string, ConnectionRecord[]>();
   readonly #histogram = new DelayHistogram();
+  /** Receivers listening now, as reported through the observer. */
+  #receivers = 0;
 
   /** The receiver side: pass it to a `SyslogServer` (its `observers` option). */
   readonly observer: DeliveryObserver;
@@ -332,6 +349,10 @@ export class Ledger {
     this.observer = Object.freeze({
       messageReceived: (event: MessageReceivedEvidence) => this.#messageReceived(event),
       connectionEnded: (event: ConnectionEndedEvidence) => this.#receiverEnded(event),
+      receiverListening: () => {
+        this.#receivers++;
+      },
+      receiverClosed: () => this.#receiverClosed(),
     });
   }
 
@@ -551,6 +572,29 @@ export class Ledger {
     record.receiverEnded = true;
     this.#endTcpAttempts(record);
     this.#collect(record);
+  }
+
+  /** No receiver is left to report anything: what none reported was not delivered. */
+  #receiverClosed(): void {
+    if (this.evidence === 'none') return;
+    if (this.#receivers > 0) this.#receivers--;
+    if (this.#receivers > 0) return;
+    for (const records of this.#connections.values()) {
+      for (const record of records) {
+        if (record.protocol === 'udp') {
+          for (let i = record.udpHead; i < record.udp.length; i++) {
+            const entry = record.udp[i] as UdpEntry;
+            if (!entry.done) this.#finishUdpEntry(record, entry, false, 0);
+          }
+          this.#compactUdp(record);
+          continue;
+        }
+        // Also settles attempts reported on it later: no receiver will ever see this connection.
+        record.receiverEnded = true;
+        this.#endTcpAttempts(record);
+      }
+    }
+    this.#collect();
   }
 
   #endTcpAttempts(record: ConnectionRecord): void {

@@ -612,6 +612,27 @@ describe('SyslogServer.close', () => {
     await expect(server.listen()).resolves.toBe(5140);
   });
 
+  it('tells the observers when it listens, and once, after every connection ended, that it closed', async () => {
+    const clock = new VirtualClock();
+    const network = new FakeServerNetwork();
+    const heard: string[] = [];
+    const observer: DeliveryObserver = {
+      messageReceived: () => heard.push('message'),
+      connectionEnded: (event) => heard.push(`ended ${event.connectionId}`),
+      receiverListening: (event) => heard.push(`listening at ${event.at - clock.startMs}`),
+      receiverClosed: (event) => heard.push(`closed at ${event.at - clock.startMs}`),
+    };
+    const server = new SyslogServer({ network, clock, observers: [observer] });
+    await server.listen();
+    await clock.advance(5);
+    network.open();
+    await Promise.all([server.close(), server.close()]);
+    expect(heard).toEqual(['listening at 0', 'ended 1', 'closed at 5']);
+    const never = new SyslogServer({ network, clock, observers: [observer] });
+    await never.close();
+    expect(heard).toHaveLength(3);
+  });
+
   it('rejects listen() after close() with ESA_ERR_CLOSED', async () => {
     const { server } = setup();
     await server.close();

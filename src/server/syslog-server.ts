@@ -544,6 +544,8 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
   #seq = 0;
   #sinceClear = 0;
   #isWaiterCheckQueued = false;
+  /** Whether the observers heard `receiverListening` (they then hear `receiverClosed` at close). */
+  #isAnnounced = false;
   /** The fault type of the latest reset/close decision: the reader's `end` hook names it. */
   #lastEndFault: FaultType | undefined;
 
@@ -752,7 +754,12 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     this.#engine = this.#newEngine(this.#engine.specs, this.#clock.now());
     try {
       const port = await this.#listener.start();
-      if (!this.#isClosed()) this.#state = 'listening';
+      if (!this.#isClosed()) {
+        this.#state = 'listening';
+        this.#isAnnounced = true;
+        const evidence = { at: this.#clock.now() };
+        for (const observer of this.#observers) callListeners(() => observer.receiverListening?.(evidence));
+      }
       return port;
     } catch (error) {
       if (this.#isClosed()) throw this.#closedError('listen()');
@@ -774,6 +781,11 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     }
     await this.#listener.close();
     await Promise.all(closings);
+    if (this.#isAnnounced) {
+      // After every connectionEnded: nothing more will come from this receiver.
+      const evidence = { at: this.#clock.now() };
+      for (const observer of this.#observers) callListeners(() => observer.receiverClosed?.(evidence));
+    }
   }
 
   /** A method, not a field read, so that TypeScript does not narrow it across an `await`. */
