@@ -136,8 +136,3 @@ export function renderTable(rows: readonly (readonly string[])[], align: readonl
 export function formatLogLine(timeMs: number, utcOffsetSeconds: number, level: LogLevel, text: string): string {
   return `${formatCtime(timeMs, utcOffsetSeconds)} ${LEVEL_WORDS[level]}: ${text}`;
 }
-
-/** `12.3 s`-style elapsed time for progress lines. */
-export function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}

@@ -19,7 +19,7 @@ import { usageError } from './args.js';
 import { pause, watchAppliance } from './appliance-output.js';
 import { asFlags, optional, parseDurationFlag, parseInteger, parsePort, parseSeed, parseUtcOffset, required } from './flags.js';
 import type { CliIo, ExitCode } from './io.js';
-import { formatSeconds, Output } from './output.js';
+import { Output } from './output.js';
 
 /** The flags of `push`. */
 export const PUSH_FLAGS: readonly FlagSpec[] = [
@@ -143,7 +143,7 @@ export async function runPush(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     if (now - lastProgress < PROGRESS_EVERY_MS) return;
     lastProgress = now;
     const of = settings.count === undefined ? '' : `/${settings.count}`;
-    out.progress(`pushing: ${written}${of} lines written, ${subscription.stats.pushes} pushes, ${watch.networkErrors} network errors, ${formatSeconds(now - startedAt)}`);
+    out.progress(`pushing: ${written}${of} lines written, ${subscription.stats.pushes} pushes, ${watch.networkErrors} network errors, ${formatDurationMs(now - startedAt)}`);
   };
   const isDone = (): boolean =>
     io.signal?.aborted === true ||

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { resolve } from 'node:path';
 import { parsePolicy } from '../appliance/policy.js';
 import { EsaError, isEsaError } from '../core/errors.js';
 import { formatDurationMs } from '../core/units.js';
@@ -21,6 +19,7 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { closest, usageError } from './args.js';
 import { asFlags, optional } from './flags.js';
 import type { CliIo, ExitCode } from './io.js';
+import { openOutputFile } from './output-file.js';
 import { Output, renderTable, type CliSummary } from './output.js';
 
 /** The flags of `run`. */
@@ -58,12 +57,12 @@ export async function runRun(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   if (policyText !== undefined) parsePolicy(policyText, '--policy');
   const pcapPath = optional(args, 'pcap');
   const out = new Output(io, args.booleans.has('json'));
-  const pcap = pcapPath === undefined ? undefined : await openFile(resolve(io.cwd ?? '.', pcapPath), '--pcap');
+  const pcap = pcapPath === undefined ? undefined : await openOutputFile(pcapPath, '--pcap', io.cwd);
   try {
     const result = await runWithOutput(out, io, scenario, {
       ...(policyText === undefined ? {} : { policy: policyText }),
       ...(args.booleans.has('trace') ? { trace: true } : {}),
-      ...(pcap ? { pcap: (chunk: Uint8Array) => pcap.stream.write(chunk) } : {}),
+      ...(pcap ? { pcap: (chunk: Uint8Array) => pcap.write(chunk) } : {}),
     });
     if (pcap) await pcap.close();
     if (args.booleans.has('trace') && !out.json) {
@@ -129,7 +128,7 @@ export async function runWithOutput(
     }),
   );
   out.clearProgress();
-  if (hiddenLogLines > 0) out.line(`(${hiddenLogLines} more log lines not shown; --json prints every event)`);
+  if (hiddenLogLines > 0) out.line(`(${hiddenLogLines} more log lines of the traffic not shown: after ${MAX_PRINTED_LOG_LINES}, only the appliance's own lines are printed)`);
   if (showNotes) for (const note of result.notes) out.line(`note: ${note}`);
   return result;
 }
@@ -277,33 +276,3 @@ function describeEvent(event: ScenarioEvent, startMs: number): string {
 
 /** Syslog severity names (RFC 5424), as receivers show them. */
 const SEVERITY_NAMES: readonly string[] = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-
-/** A file opened for writing (`--pcap`), with a close that waits for the data to be written. */
-interface OpenFile {
-  readonly stream: WriteStream;
-  close(): Promise<void>;
-}
-
-function openFile(path: string, flagName: string): Promise<OpenFile> {
-  return new Promise((done, fail) => {
-    const stream = createWriteStream(path, { flags: 'w' });
-    let closing: Promise<void> | undefined;
-    let writeError: Error | undefined;
-    stream.once('open', () => {
-      stream.on('error', (error) => (writeError ??= error));
-      done({
-        stream,
-        close: () =>
-          (closing ??= new Promise<void>((closed, failed) =>
-            stream.end(() => (writeError ? failed(new EsaError('ESA_ERR_IO', `Cannot write ${flagName} ${path}: ${writeError.message}`, { cause: writeError })) : closed())),
-          )),
-      });
-    });
-    stream.once('error', (error) => fail(new EsaError('ESA_ERR_IO', `Cannot open ${flagName} ${path}: ${error.message}`, { cause: error })));
-  });
-}
-
-/** Whether `error` is the abort of a run by the signal. */
-export function isAborted(error: unknown): boolean {
-  return isEsaError(error, 'ESA_ERR_ABORTED');
-}

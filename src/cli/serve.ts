@@ -5,10 +5,7 @@
  * @module
  */
 
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { resolve } from 'node:path';
 import { systemClock } from '../clock/system-clock.js';
-import { EsaError } from '../core/errors.js';
 import { formatDurationMs } from '../core/units.js';
 import { LEVEL_WORDS } from '../core/vocabulary.js';
 import { parseFault } from '../faults/parse-fault.js';
@@ -18,6 +15,7 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { pause } from './appliance-output.js';
 import { asFlags, optional, parseDurationFlag, parsePort, parseSeed, required } from './flags.js';
 import type { CliIo, ExitCode } from './io.js';
+import { openOutputFile } from './output-file.js';
 import { Output, renderTable } from './output.js';
 
 /** The flags of `serve`. */
@@ -56,11 +54,7 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   });
 
   const outPath = optional(args, 'out');
-  const file = outPath === undefined ? undefined : await openOut(resolve(io.cwd ?? '.', outPath));
-  let fileError: Error | undefined;
-  file?.on('error', (error) => {
-    fileError ??= error;
-  });
+  const file = outPath === undefined ? undefined : await openOutputFile(outPath, '--out', io.cwd);
 
   server.on('message:received', ({ message }) => {
     file?.write(`${message.raw}\n`);
@@ -91,7 +85,7 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     boundPort = await server.listen();
   } catch (error) {
     await server.close();
-    await closeOut(file);
+    await file?.close();
     throw error;
   }
   isListening = true;
@@ -112,7 +106,7 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     await pause(clock, durationMs, io.signal);
   }
   await server.close();
-  await closeOut(file);
+  await file?.close();
   const stats = server.stats;
   const summary = {
     generated: null,
@@ -155,7 +149,6 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
     );
     if (outPath !== undefined) out.line(`messages written to ${outPath}`);
   }
-  if (fileError) throw new EsaError('ESA_ERR_IO', `Cannot write --out ${outPath}: ${fileError.message}`, { cause: fileError });
   return 0;
 }
 
@@ -174,18 +167,4 @@ function receivedEvent(message: ReceivedMessage): Record<string, unknown> {
     connection: message.connectionId,
     raw: message.raw,
   };
-}
-
-/** Opens `--out` for writing (truncating it); rejects when it cannot be opened. */
-function openOut(path: string): Promise<WriteStream> {
-  return new Promise((done, fail) => {
-    const stream = createWriteStream(path, { flags: 'w' });
-    stream.once('open', () => done(stream));
-    stream.once('error', (error) => fail(new EsaError('ESA_ERR_IO', `Cannot open --out ${path}: ${error.message}`, { cause: error })));
-  });
-}
-
-function closeOut(stream: WriteStream | undefined): Promise<void> {
-  if (!stream || stream.destroyed) return Promise.resolve();
-  return new Promise((done) => stream.end(() => done()));
 }
