@@ -27,7 +27,7 @@ describe('loadScenario', () => {
       startMs: Date.UTC(2014, 5, 25, 6, 50, 3),
       durationMs: 60_000,
       network: { appliance: { address: '10.229.24.230' }, receiver: { address: '10.44.167.30' }, latencyMs: 0.25, jitterMs: 0, faults: [] },
-      receiver: { protocol: 'tcp', port: 514, faults: [], maxMessageBytes: 65536, recordLimit: 1000 },
+      receiver: { protocol: 'tcp', port: 514, faults: [], maxMessageBytes: 65536 },
       subscriptions: [{ name: 'Mail_Log', policy: 'esa' }],
       generators: [],
       writes: [],

@@ -351,7 +351,8 @@ class ScenarioRun {
       maxConnections: receiver.maxConnections,
       closeTimeoutMs: receiver.closeTimeoutMs,
       maxQueuedDatagrams: receiver.maxQueuedDatagrams,
-      recordLimit: receiver.recordLimit,
+      // Messages are reported through events and counters: the receiver keeps none in memory.
+      recordLimit: 0,
       observers: [this.#appliance.ledger.observer],
       clock,
       random: random.fork('receiver'),

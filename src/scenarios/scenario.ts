@@ -146,11 +146,6 @@ export interface ScenarioReceiverInput {
   closeTimeoutMs?: number | string;
   /** @default 10000 */
   maxQueuedDatagrams?: number;
-  /**
-   * Messages the receiver keeps in memory (counters count them all).
-   * @default 1000
-   */
-  recordLimit?: number;
 }
 
 /** Transport settings of a subscription (timeouts and socket options; host and port come from the receiver). */
@@ -295,7 +290,6 @@ export interface ScenarioReceiver {
   readonly maxConnections: number;
   readonly closeTimeoutMs: number;
   readonly maxQueuedDatagrams: number;
-  readonly recordLimit: number;
 }
 
 /** A validated subscription. */
@@ -373,7 +367,7 @@ export interface ResolveScenarioOptions {
 const TOP_KEYS = ['$schema', 'name', 'description', 'world', 'seed', 'start', 'duration', 'appliance', 'network', 'receiver', 'subscriptions', 'traffic', 'policies', 'expect'];
 const APPLIANCE_KEYS = ['hostname', 'version', 'serialNumber', 'utcOffsetSeconds', 'alerts', 'logErrorLevel'];
 const NETWORK_KEYS = ['appliance', 'receiver', 'latencyMs', 'jitterMs', 'faults'];
-const RECEIVER_KEYS = ['protocol', 'port', 'faults', 'framing', 'maxMessageBytes', 'maxConnections', 'closeTimeoutMs', 'maxQueuedDatagrams', 'recordLimit'];
+const RECEIVER_KEYS = ['protocol', 'port', 'faults', 'framing', 'maxMessageBytes', 'maxConnections', 'closeTimeoutMs', 'maxQueuedDatagrams'];
 const TCP_TRANSPORT_KEYS = ['connectTimeoutMs', 'writeTimeoutMs', 'closeTimeoutMs', 'keepAlive', 'noDelay'];
 const UDP_TRANSPORT_KEYS = ['closeTimeoutMs', 'maxDatagramBytes'];
 const SUBSCRIPTION_KEYS = [...SUBSCRIPTION_OPTION_KEYS.filter((key) => key !== 'host' && key !== 'port'), ...SCHEDULER_OPTION_KEYS, 'policy', 'transport'];
@@ -506,7 +500,8 @@ function resolveReceiver(value: unknown): ScenarioReceiver {
       ...(input as Omit<ScenarioReceiverInput, 'port'>),
       port,
       faults: within('receiver.faults', () => resolveFaultInputs(input.faults ?? [], 'receiver.faults')),
-      recordLimit: input.recordLimit ?? 1000,
+      // The runner reports messages through events and counters: the receiver keeps none.
+      recordLimit: 0,
     }),
   );
   return {
@@ -518,7 +513,6 @@ function resolveReceiver(value: unknown): ScenarioReceiver {
     maxConnections: resolved.maxConnections,
     closeTimeoutMs: resolved.closeTimeoutMs,
     maxQueuedDatagrams: resolved.maxQueuedDatagrams,
-    recordLimit: resolved.recordLimit,
   };
 }
 
