@@ -1,6 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ScriptedTransport, type Step } from '../../test/support/scripted-transport.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
+import { SyslogServer } from '../server/syslog-server.js';
+import { VirtualNetwork } from '../vnet/virtual-network.js';
 import { type AddSubscriptionOptions, Appliance, type ApplianceOptions } from './appliance.js';
 import type { PushFailedEvent } from './subscription.js';
 
@@ -338,5 +340,53 @@ describe('Appliance', () => {
     const lines = transport.batches.reduce((sum, batch) => sum + batch.messages.length, 0);
     expect(lines).toBeGreaterThan(100);
     expect(appliance.ledger.counts().generated).toBe(lines - 3);
+  });
+});
+
+describe('Appliance long-line rules and the ledger (virtual network, real transports and receiver)', () => {
+  async function world(protocol: 'tcp' | 'udp', longLines: string) {
+    const clock = new VirtualClock({ startMs: START });
+    const vnet = new VirtualNetwork({ clock });
+    onTestFinished(() => vnet.close());
+    const appliance = new Appliance({ clock, network: vnet.host('10.0.0.1'), evidence: 'receiver' });
+    const server = new SyslogServer({ protocol, network: vnet.host('10.0.0.2'), clock, host: '10.0.0.2', port: 514, observers: [appliance.ledger.observer] });
+    const listening = server.listen();
+    await clock.advance(1);
+    await listening;
+    const subscription = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', host: '10.0.0.2', port: 514, protocol, transportOptions: { longLines } });
+    /** Pushes once, closes both sides, returns the fate of each line. */
+    const finish = async (): Promise<(string | undefined)[]> => {
+      appliance.start();
+      await clock.advance(1500);
+      for (const closing of [appliance.close(), server.close()]) {
+        await clock.advance(5000);
+        await closing;
+      }
+      return Array.from({ length: subscription.ledger.generated }, (_, id) => subscription.ledger.fateOf(id));
+    };
+    return { appliance, server, subscription, finish };
+  }
+
+  it.for(['tcp', 'udp'] as const)('a line the drop rule does not send is dropped (oversize), not delivered (%s)', async (protocol) => {
+    const { appliance, server, subscription, finish } = await world(protocol, 'drop:256');
+    const dropped: number[] = [];
+    subscription.on('lines:dropped', (event) => dropped.push(event.count));
+    appliance.write('mail_logs', 'Information', 'before');
+    appliance.write('mail_logs', 'Information', `MID 1 Subject '${'x'.repeat(400)}'`);
+    appliance.write('mail_logs', 'Information', 'after');
+    expect(await finish()).toEqual(['delivered', 'dropped', 'delivered']);
+    expect(appliance.ledger.counts().droppedByReason.oversize).toBe(1);
+    expect(dropped).toEqual([1]);
+    expect(server.records.map((record) => record.parsed?.text).filter((text) => text === 'before' || text === 'after')).toEqual(['before', 'after']);
+  });
+
+  it.for([['truncate:100'], ['split:100']] as const)('UDP: a line changed by %s is matched to its last datagram and delivered', async ([rule]) => {
+    const { appliance, server, finish } = await world('udp', rule);
+    appliance.write('mail_logs', 'Information', `MID 2 Subject '${'y'.repeat(300)}'`);
+    expect(await finish()).toEqual(['delivered']);
+    const parts = server.records.filter((record) => record.raw.includes('yyy'));
+    expect(parts.every((record) => record.byteLength <= 100)).toBe(true);
+    if (rule.startsWith('split')) expect(parts.length).toBeGreaterThan(3);
+    else expect(parts.length).toBe(1);
   });
 });

@@ -484,28 +484,44 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     // "sending" until the policy decides.
     if (!receipt || shape.lines === 0) return;
     const { batch, messages, lead } = shape;
-    const frameEnds = new Float64Array(shape.lines);
-    const times = new Float64Array(shape.lines);
-    const texts: string[] | undefined = receipt.connection.protocol === 'udp' ? [] : undefined;
     const offset = receipt.prefixCount + lead;
+    // A line the long-line rule dropped never reached the wire: it is no part of the attempt (its
+    // frame end is the previous line's, which the receiver would "confirm"); once the batch is
+    // sent, it is dropped as oversize.
+    const actions = receipt.longLineActions;
+    const isOversize = (entry: Entry, i: number): boolean => entry.id >= 0 && actions?.[offset + i] === 'dropped';
+    const oversize = actions === undefined ? [] : batch.filter(isOversize);
+    const written = oversize.length === 0 ? batch : batch.filter((entry, i) => !isOversize(entry, i));
+    const lines = shape.lines - oversize.length;
+    const frameEnds = new Float64Array(lines);
+    const times = new Float64Array(lines);
+    const texts: string[] | undefined = receipt.connection.protocol === 'udp' ? [] : undefined;
+    const lastParts = (receipt as Partial<SendReceipt>).longLineLastParts;
     let k = 0;
     for (let i = 0; i < batch.length; i++) {
       const entry = batch[i] as Entry;
-      if (entry.id < 0) continue;
+      if (entry.id < 0 || (oversize.length > 0 && isOversize(entry, i))) continue;
       frameEnds[k] = receipt.frameEnds[offset + i] as number;
       times[k] = entry.record.timeMs;
-      texts?.push(messages[lead + i] as string);
+      // UDP: a line is matched to its last datagram, which a cut or split line differs from.
+      texts?.push(lastParts?.[offset + i] ?? (messages[lead + i] as string));
       k++;
     }
-    this.ledger.attempt({
-      connection: this.#ref(receipt.connection),
-      ids: idRuns(batch),
-      frameEnds,
-      outcome,
-      at: this.#host.clock.now(),
-      times,
-      ...(texts ? { texts } : {}),
-    });
+    if (lines > 0) {
+      this.ledger.attempt({
+        connection: this.#ref(receipt.connection),
+        ids: idRuns(written),
+        frameEnds,
+        outcome,
+        at: this.#host.clock.now(),
+        times,
+        ...(texts ? { texts } : {}),
+      });
+    }
+    if (outcome === 'sent' && oversize.length > 0) {
+      this.ledger.giveUp(idRuns(oversize), 'oversize');
+      callListeners(() => this.emit('lines:dropped', { at: this.#host.clock.now(), subscription: this.name, count: oversize.length, reason: 'oversize' }));
+    }
   }
 
   #prefix(connection: ConnectionInfo, batchHasHeader: boolean): readonly string[] {

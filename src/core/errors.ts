@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { LongLineAction } from './long-lines.js';
+
 /**
  * Every error code esa-logsim raises. The README's error table documents each one.
  *
@@ -145,6 +147,8 @@ export interface AttemptedBatch {
   readonly prefixCount: number;
   /** Per message, the stream offset just past its frame (see `SendReceipt.frameEnds`). */
   readonly frameEnds: ArrayLike<number>;
+  /** Per message, what the long-line rule did (see `SendReceipt.longLineActions`); `undefined` when nothing changed. */
+  readonly longLineActions?: readonly (LongLineAction | undefined)[] | undefined;
 }
 
 /** Details a network error may carry. */

@@ -453,7 +453,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     if (failure) {
       const failed = this.#writeFailed(link, failure, bytes.length, options.signal);
       // Part of the batch may have reached the receiver: tell the caller where each frame ended.
-      if (failed.error instanceof NetworkError) failed.error.attempted = { connection: info, prefixCount: prefix.length, frameEnds };
+      if (failed.error instanceof NetworkError) failed.error.attempted = { connection: info, prefixCount: prefix.length, frameEnds, longLineActions: batch.actions };
       return failed;
     }
     link.bytesWritten += bytes.length;
