@@ -367,6 +367,18 @@ describe('Appliance long-line rules and the ledger (virtual network, real transp
     return { appliance, server, subscription, finish };
   }
 
+  it('gives the subscription’s longLines to the transport it creates (transportOptions.longLines still wins)', () => {
+    const appliance = new Appliance({ clock: new VirtualClock({ startMs: START }) });
+    onTestFinished(() => appliance.close());
+    const tcp = appliance.addSubscription({ name: 'Tcp_Log', host: '127.0.0.1', protocol: 'tcp', longLines: 'drop:256' });
+    const udp = appliance.addSubscription({ name: 'Udp_Log', host: '127.0.0.1', protocol: 'udp', longLines: { rule: 'split' } });
+    const both = appliance.addSubscription({ name: 'Both_Log', host: '127.0.0.1', protocol: 'tcp', longLines: 'drop:256', transportOptions: { longLines: 'truncate:1k' } });
+    const policyOf = (subscription: { transport: unknown }) => (subscription.transport as { options: { longLines: unknown } }).options.longLines;
+    expect(policyOf(tcp)).toEqual({ rule: 'drop', maxBytes: 256 });
+    expect(policyOf(udp)).toEqual({ rule: 'split', maxBytes: 65_507 });
+    expect(policyOf(both)).toEqual({ rule: 'truncate', maxBytes: 1024 });
+  });
+
   it.for(['tcp', 'udp'] as const)('a line the drop rule does not send is dropped (oversize), not delivered (%s)', async (protocol) => {
     const { appliance, server, subscription, finish } = await world(protocol, 'drop:256');
     const dropped: number[] = [];

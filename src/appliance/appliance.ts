@@ -265,7 +265,10 @@ export class Appliance extends EventEmitter<ApplianceEvents> {
     const resolvedPolicy = resolvePolicy(policy);
     const owned = transport === undefined;
     const network = this.#network;
-    const base = { host: push.host, port: push.port, clock: this.clock, ...(network ? { network } : {}), ...transportOptions };
+    // The subscription's long-line rule is its default transport's (as given: a UDP transport
+    // reads `send`, or a rule without a size, against its datagram limit).
+    const longLines = rest.longLines === undefined ? {} : { longLines: rest.longLines };
+    const base = { host: push.host, port: push.port, clock: this.clock, ...(network ? { network } : {}), ...longLines, ...transportOptions };
     const chosen: Transport =
       transport ??
       (push.protocol === 'tcp'
