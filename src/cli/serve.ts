@@ -93,7 +93,7 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<ExitCode> {
   const host = address?.address ?? server.options.host;
   out.event('listening', { protocol, host, port: boundPort, accepting: server.isAccepting, faults: server.explainFaults() });
   out.line(
-    `esa-logsim serve: ${server.isAccepting ? 'listening' : 'refusing connections'} on ${protocol} ${host}:${boundPort}` +
+    `esa-logsim serve: ${server.isAccepting ? 'listening' : `refusing ${protocol === 'udp' ? 'datagrams' : 'connections'}`} on ${protocol} ${host}:${boundPort}` +
       `${durationMs === undefined ? '' : ` for ${formatDurationMs(durationMs)}`} (Ctrl-C stops)`,
   );
   for (const line of server.explainFaults()) out.line(`  fault: ${line}`);
