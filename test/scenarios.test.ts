@@ -198,6 +198,24 @@ describe('runScenario (virtual world)', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('finishes and closes the run when an event listener throws, then rejects with its error', async () => {
+    const scenario = loadScenario('ips-reset');
+    const clock = new VirtualClock({ startMs: scenario.startMs });
+    const failure = new Error('listener bug');
+    let calls = 0;
+    const running = runScenario(scenario, {
+      clock,
+      onEvent: () => {
+        calls++;
+        throw failure;
+      },
+    });
+    await expect(running).rejects.toBe(failure);
+    expect(calls).toBeGreaterThan(5);
+    expect(clock.now() - scenario.startMs).toBeGreaterThanOrEqual(scenario.durationMs);
+    expect(clock.pending).toBe(0);
+  });
+
   it('overrides every subscription\'s policy with the policy option', async () => {
     const esa = await runScenario(loadScenario('receiver-restart'));
     const buffered = await runScenario(loadScenario('receiver-restart'), { policy: 'buffer:max=5000' });

@@ -68,7 +68,10 @@ export interface RunScenarioOptions {
    * @default the scenario's `world`
    */
   world?: ScenarioWorld;
-  /** Called for every event of the selected types, as it happens (`at` is the clock time it is about). */
+  /**
+   * Called for every event of the selected types, as it happens (`at` is the clock time it is
+   * about). If it throws, the run still finishes and closes everything, then rejects with that error.
+   */
   onEvent?: (event: ScenarioEvent) => void;
   /**
    * Which event types `onEvent` receives.
@@ -105,6 +108,8 @@ const RUN_OPTION_KEYS = ['policy', 'world', 'onEvent', 'events', 'trace', 'pcap'
 const UDP_SETTLE_MS = 60_000;
 /** Loopback: how long the sockets may stay busy after a step before the run gives up (wall ms). */
 const LOOPBACK_QUIET_LIMIT_MS = 10_000;
+/** Loopback: how long (wall ms) closing may wait on sockets while no virtual timer is pending. */
+const LOOPBACK_CLOSE_LIMIT_MS = 30_000;
 /** The most virtual time closing may take after the end (transport close timeouts and the like). */
 const CLOSE_LIMIT_MS = 3_600_000;
 
@@ -212,7 +217,8 @@ function policyLabel(policy: PolicySpec | PolicyFunction | string): string {
  * @param scenario - a scenario from `loadScenario()` (a plain document is validated first).
  * @throws InvalidOptionError `ESA_ERR_INVALID_SCENARIO` for an invalid document or a world it
  * cannot run in; `ESA_ERR_INVALID_OPTION` for a bad option; EsaError `ESA_ERR_ABORTED` when
- * `signal` aborts (after closing everything), `ESA_ERR_INTERNAL` if the world wedges.
+ * `signal` aborts (after closing everything), `ESA_ERR_INTERNAL` if the world wedges; the error
+ * an `onEvent` listener threw.
  * @example
  * ```ts
  * const result = await runScenario(loadScenario('ips-reset'), { trace: true });
@@ -240,6 +246,7 @@ class ScenarioRun {
   readonly #notes: string[] = [];
   readonly #causes: Partial<Record<NetworkErrorCode, number>> = {};
   #reconnectLogfiles = 0;
+  #listenerError: { readonly error: unknown } | undefined;
   #connections = 0;
   #vnet: VirtualNetwork | undefined;
   #link: VirtualLink | undefined;
@@ -288,6 +295,7 @@ class ScenarioRun {
       this.#appliance.ledger.settleDatagrams(Number.POSITIVE_INFINITY);
       await this.#vnet?.close();
       this.#options.onProgress?.({ simulatedMs: this.#scenario.durationMs, totalMs: this.#scenario.durationMs });
+      if (this.#listenerError) throw this.#listenerError.error;
       return this.#result();
     } catch (error) {
       await this.#abandon();
@@ -331,7 +339,17 @@ class ScenarioRun {
   ): void {
     const { scenario } = { scenario: this.#scenario };
     const clock = this.#clock;
-    const emit = this.#options.onEvent;
+    const listener = this.#options.onEvent;
+    // A throwing listener must not break the simulation: the run finishes, closes, then rejects with it.
+    const emit = listener
+      ? (event: ScenarioEvent): void => {
+          try {
+            listener(event);
+          } catch (error) {
+            this.#listenerError ??= { error };
+          }
+        }
+      : undefined;
     const events = this.#options.events;
     this.#appliance = new Appliance({
       ...scenario.appliance,
@@ -528,6 +546,7 @@ class ScenarioRun {
     watched.catch(() => {});
     const clock = this.#clock;
     const limit = clock.now() + CLOSE_LIMIT_MS;
+    let wallDeadline: number | undefined;
     const isVirtual = this.#options.world === 'virtual';
     for (let i = 0; i < 10_000_000; i++) {
       if (isVirtual) await clock.advance(0);
@@ -536,14 +555,18 @@ class ScenarioRun {
       const next = clock.nextAt;
       if (next === undefined) {
         if (isVirtual) throw new EsaError('ESA_ERR_INTERNAL', 'the scenario stopped making progress while closing: nothing is scheduled on the virtual clock');
+        // Loopback: only the sockets can move things on now; give them a bounded while.
+        wallDeadline ??= systemClock.now() + LOOPBACK_CLOSE_LIMIT_MS;
+        if (systemClock.now() > wallDeadline) break;
         await sleep(systemClock, 1);
         continue;
       }
       if (next > limit) break;
+      wallDeadline = undefined;
       await clock.advanceTo(next);
     }
     if (isSettled) return watched;
-    throw new EsaError('ESA_ERR_INTERNAL', `the scenario did not finish closing within ${CLOSE_LIMIT_MS / 60_000} minutes of virtual time`);
+    throw new EsaError('ESA_ERR_INTERNAL', `the scenario did not finish closing within ${CLOSE_LIMIT_MS / 60_000} minutes of virtual time (or ${LOOPBACK_CLOSE_LIMIT_MS / 1000} s of waiting on loopback sockets)`);
   }
 
   /** Loopback: waits (wall time) until the sockets and the clock's timer list stop changing. */
