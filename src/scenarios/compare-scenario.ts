@@ -34,7 +34,10 @@ export interface PolicyComparisonRow {
 
 /** Options of {@link compareScenario}: those of `runScenario` that make sense for a comparison. */
 export type CompareScenarioOptions = Pick<RunScenarioOptions, 'signal'> & {
-  /** Called after each policy's run, with its row. */
+  /**
+   * Called after each policy's run, with its row.
+   * @default undefined
+   */
   onRow?: (row: PolicyComparisonRow) => void;
 };
 

@@ -71,6 +71,7 @@ export interface RunScenarioOptions {
   /**
    * Called for every event of the selected types, as it happens (`at` is the clock time it is
    * about). If it throws, the run still finishes and closes everything, then rejects with that error.
+   * @default undefined (no events)
    */
   onEvent?: (event: ScenarioEvent) => void;
   /**
@@ -84,11 +85,20 @@ export interface RunScenarioOptions {
    * @default false
    */
   trace?: boolean | { readonly limit?: number };
-  /** Receives a pcap file (virtual world), chunk by chunk, as packets cross the wire. */
+  /**
+   * Receives a pcap file (virtual world), chunk by chunk, as packets cross the wire.
+   * @default undefined (no pcap)
+   */
   pcap?: (chunk: Uint8Array) => void;
-  /** Stops the run: it closes everything and rejects with `ESA_ERR_ABORTED`. */
+  /**
+   * Stops the run: it closes everything and rejects with `ESA_ERR_ABORTED`.
+   * @default undefined
+   */
   signal?: AbortSignal;
-  /** Called as simulated time passes (about 100 times per run, and at the end). */
+  /**
+   * Called as simulated time passes (about 100 times per run, and at the end).
+   * @default undefined
+   */
   onProgress?: (progress: ScenarioProgress) => void;
   /**
    * Most fate runs reported in `result.fates` (the rest are summarised in `notes`).

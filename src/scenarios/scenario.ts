@@ -73,7 +73,7 @@ export interface ScenarioApplianceInput {
   serialNumber?: string;
   /** @default 0 */
   utcOffsetSeconds?: number;
-  /** Alert settings (`recipients`, `duplicates`, `subjectTextChars`). */
+  /** Alert settings (`recipients`, `duplicates`, `subjectTextChars`). @default {} */
   alerts?: ApplianceOptions['alerts'];
   /** @default 'Critical' */
   logErrorLevel?: LogLevel;
@@ -81,7 +81,7 @@ export interface ScenarioApplianceInput {
 
 /** One virtual host: its address label and its TCP stack options (`mss`, windows, RTOs…). */
 export interface ScenarioHostInput extends VirtualHostOptions {
-  /** An IPv4 or IPv6 literal; a label only, nothing is ever sent to it. */
+  /** An IPv4 or IPv6 literal; a label only, nothing is ever sent to it. @default '10.229.24.230' (appliance), '10.44.167.30' (receiver) */
   address?: string;
 }
 
@@ -160,21 +160,21 @@ export interface ScenarioTransportInput {
   keepAlive?: false | { initialDelayMs: number | string };
   /** @default true */
   noDelay?: boolean;
-  /** UDP only. @default 65507 */
+  /** UDP only: the largest datagram. @default 65507 */
   maxDatagramBytes?: number | string;
 }
 
 /** One log subscription: `logconfig`'s Syslog Push settings, the scheduler and the policy. */
 export interface ScenarioSubscriptionInput
   extends Omit<AddSubscriptionOptions, 'host' | 'port' | 'transport' | 'transportOptions' | 'policy' | 'protocol'> {
-  /** Must equal `receiver.protocol` when given. */
+  /** Must equal `receiver.protocol` when given. @default receiver.protocol */
   protocol?: ServerProtocol;
   /**
    * The retry policy (`"esa"`, `"retry:retries=5"`, `{ "type": "buffer", "maxLines": 1000 }`).
    * @default 'esa'
    */
   policy?: PolicySpec | string;
-  /** Transport timeouts and socket options. */
+  /** Transport timeouts and socket options. @default {} */
   transport?: ScenarioTransportInput;
 }
 
@@ -182,7 +182,7 @@ export interface ScenarioSubscriptionInput
 export interface ScenarioGeneratorInput {
   /** The log type (`mail_logs`, `system_logs`, `status`, `gui_logs`, `authentication`, `amp`, `consolidated_event`). */
   type: string;
-  /** The generator's options (`messagesPerSecond`, `linesPerSecond`, `seed`, `arrival`…). */
+  /** The generator's options (`messagesPerSecond`, `linesPerSecond`, `seed`, `arrival`…). @default {} */
   options?: Record<string, unknown>;
   /**
    * When it starts producing, after the scenario's start (ms or a duration).
@@ -228,7 +228,7 @@ export interface ScenarioTrafficInput {
 
 /** A scenario document, as written in JSON. */
 export interface ScenarioInput {
-  /** The JSON Schema the document follows, for editors (`schema/scenario.schema.json`); ignored. */
+  /** The JSON Schema the document follows, for editors (`schema/scenario.schema.json`); ignored. @default undefined */
   $schema?: string;
   /** A short name (letters, digits, `.`, `_`, `-`). */
   name: string;
@@ -248,15 +248,15 @@ export interface ScenarioInput {
    * @default '60s'
    */
   duration?: string | number;
-  /** The appliance. */
+  /** The appliance. @default {} (mail.example.com, AsyncOS 8.0.1-023, UTC) */
   appliance?: ScenarioApplianceInput;
-  /** The virtual network (virtual world). */
+  /** The virtual network (virtual world). @default {} (the seed's addresses, 0.25 ms, no faults) */
   network?: ScenarioNetworkInput;
-  /** The receiver. */
+  /** The receiver. @default {} (TCP 514, no faults) */
   receiver?: ScenarioReceiverInput;
   /** @default [{ name: 'Mail_Log', type: 'mail_logs' }] */
   subscriptions?: readonly ScenarioSubscriptionInput[];
-  /** What the appliance logs. */
+  /** What the appliance logs. @default {} (nothing but its own lines) */
   traffic?: ScenarioTrafficInput;
   /** Policies `compare` runs when none are given. @default ['esa'] */
   policies?: readonly (PolicySpec | string)[];
