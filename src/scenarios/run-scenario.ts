@@ -453,10 +453,7 @@ class ScenarioRun {
         port,
         protocol: this.#scenario.receiver.protocol,
         policy: policy ?? subscription.policy,
-        transportOptions: {
-          ...(subscription.transport as object),
-          ...(subscription.options.longLines === undefined ? {} : { longLines: subscription.options.longLines }),
-        },
+        transportOptions: { ...(subscription.transport as object) },
       });
       let hasStarted = false;
       sub.on('logfile:started', (event) => {
