@@ -207,6 +207,8 @@ export class Actor {
   t = 0;
   /** Tie-breaker: actors due at the same time run in the order they were (re)scheduled. */
   seq = 0;
+  /** @internal the next actor in the same bucket of the engine's queue */
+  next: Actor | undefined = undefined;
 }
 
 /**
@@ -347,10 +349,12 @@ export abstract class ScheduledGenerator<A extends Actor = Actor> implements Log
   }
 }
 
-/** Buckets of the calendar ring (1 ms each): items due within this many ms of the cursor live there. */
-const RING_MS = 4096;
-const RING_MASK = RING_MS - 1;
-const RING_WORDS = RING_MS >> 5;
+/** Buckets per ms of the calendar ring (a power of two: `t × BUCKETS_PER_MS` is exact). */
+const BUCKETS_PER_MS = 8;
+/** Buckets of the calendar ring: 2048 ms from the cursor. */
+const RING_BUCKETS = 16_384;
+const RING_MASK = RING_BUCKETS - 1;
+const RING_WORDS = RING_BUCKETS >> 5;
 
 /** Whether `a` comes after `b` in (t, seq) order. */
 function isAfter(a: Actor, b: Actor): boolean {
@@ -361,55 +365,58 @@ function isAfter(a: Actor, b: Actor): boolean {
  * The actors in flight, ordered by (t, seq) — each actor carries its key, set before it is pushed
  * and never changed while it is queued.
  *
- * A calendar queue: a ring of 1-ms buckets covering the {@link RING_MS} ms from the cursor (the
- * time of the last actor taken, which only moves forward because every actor pushed is due no
- * earlier than that), each bucket kept sorted, with a bitmap of the non-empty ones. Most
- * actors (a message's next line is due within a few seconds) go to the ring: a push and a pop
- * cost O(1) instead of a heap's O(log n). Actors due beyond the ring (status timers, retries
- * minutes away) or, defensively, before the cursor go to a 4-ary heap; the minimum is the
- * smaller of both.
+ * A calendar queue: a ring of ⅛-ms buckets covering the 2048 ms from the cursor (the time of the
+ * last actor taken, which only moves forward because every actor pushed is due no earlier than
+ * that), each bucket kept sorted, with a bitmap of the non-empty ones. Most actors (a message's
+ * next line is due within ms, at most a few seconds) go to the ring, about one per bucket at busy
+ * rates: a push and a pop cost O(1) instead of a heap's O(log n). Actors due beyond the ring
+ * (status timers, retries minutes away) or, defensively, before the cursor go to a 4-ary heap;
+ * the minimum is the smaller of both.
  */
 class ActorQueue<A extends Actor> {
   size = 0;
-  readonly #buckets: A[][] = Array.from({ length: RING_MS }, () => []);
-  /** Per bucket, the index of its first actor still queued. */
-  readonly #heads = new Int32Array(RING_MS);
+  /** Per bucket, its first actor; the others follow through `Actor.next`, in order. */
+  readonly #buckets: (A | undefined)[] = new Array<A | undefined>(RING_BUCKETS).fill(undefined);
   /** Bit b of word w: bucket 32·w + b is not empty. */
   readonly #nonEmpty = new Int32Array(RING_WORDS);
   readonly #far = new ActorHeap<A>();
   #ringSize = 0;
-  /** The ring covers ms [#cursorMs, #cursorMs + RING_MS). */
-  #cursorMs = 0;
+  /** The ring covers buckets [#cursor, #cursor + RING_BUCKETS), bucket k holding t in [k / 8, (k + 1) / 8) ms. */
+  #cursor = 0;
   /** The cached minimum (`undefined`: to be found), and its bucket (-1: the heap). */
   #min: A | undefined;
   #minBucket = -1;
 
   /** Sets the cursor at the generator's origin: no actor is due before it. */
   start(originMs: number): void {
-    this.#cursorMs = Math.floor(originMs);
+    this.#cursor = Math.floor(originMs * BUCKETS_PER_MS);
   }
 
   /** Adds `actor`, keyed by its `t` and `seq` (seq larger than every queued actor's). */
   push(actor: A): void {
     this.size++;
-    const ms = Math.floor(actor.t);
-    const offset = ms - this.#cursorMs;
-    if (!(offset >= 0 && offset < RING_MS)) {
+    if (this.#min !== undefined && isAfter(this.#min, actor)) this.#min = undefined;
+    const key = Math.floor(actor.t * BUCKETS_PER_MS);
+    const offset = key - this.#cursor;
+    if (!(offset >= 0 && offset < RING_BUCKETS)) {
       this.#far.push(actor);
-      if (this.#min !== undefined && isAfter(this.#min, actor)) this.#min = undefined;
       return;
     }
-    const bucket = ms & RING_MASK;
-    const items = this.#buckets[bucket] as A[];
-    const head = this.#heads[bucket] as number;
-    if (head === items.length) this.#nonEmpty[bucket >> 5] = (this.#nonEmpty[bucket >> 5] as number) | (1 << (bucket & 31));
-    // Its seq is the largest: it goes after every actor due at the same t.
-    let at = items.length;
-    while (at > head && (items[at - 1] as A).t > actor.t) at--;
-    if (at === items.length) items.push(actor);
-    else items.splice(at, 0, actor);
     this.#ringSize++;
-    if (this.#min !== undefined && isAfter(this.#min, actor)) this.#min = undefined;
+    // The ring's index: the key modulo RING_BUCKETS (a power of two, so low bits after ToInt32 too).
+    const bucket = key & RING_MASK;
+    const t = actor.t;
+    let previous: A | undefined;
+    let next = this.#buckets[bucket];
+    if (next === undefined) this.#nonEmpty[bucket >> 5] = (this.#nonEmpty[bucket >> 5] as number) | (1 << (bucket & 31));
+    // Its seq is the largest: it goes after every actor due at the same t.
+    while (next !== undefined && next.t <= t) {
+      previous = next;
+      next = next.next as A | undefined;
+    }
+    actor.next = next;
+    if (previous === undefined) this.#buckets[bucket] = actor;
+    else previous.next = actor;
   }
 
   /** The earliest `t` queued (size > 0). */
@@ -426,19 +433,14 @@ class ActorQueue<A extends Actor> {
     if (bucket < 0) {
       this.#far.popTop();
     } else {
-      const items = this.#buckets[bucket] as A[];
-      const head = (this.#heads[bucket] as number) + 1;
-      if (head === items.length) {
-        items.length = 0;
-        this.#heads[bucket] = 0;
-        this.#nonEmpty[bucket >> 5] = (this.#nonEmpty[bucket >> 5] as number) & ~(1 << (bucket & 31));
-      } else {
-        this.#heads[bucket] = head;
-      }
+      const next = min.next as A | undefined;
+      this.#buckets[bucket] = next;
+      min.next = undefined;
+      if (next === undefined) this.#nonEmpty[bucket >> 5] = (this.#nonEmpty[bucket >> 5] as number) & ~(1 << (bucket & 31));
       this.#ringSize--;
     }
-    const ms = Math.floor(min.t);
-    if (ms > this.#cursorMs) this.#cursorMs = ms;
+    const key = Math.floor(min.t * BUCKETS_PER_MS);
+    if (key > this.#cursor) this.#cursor = key;
     return min;
   }
 
@@ -447,7 +449,7 @@ class ActorQueue<A extends Actor> {
     let minBucket = -1;
     if (this.#ringSize > 0) {
       minBucket = this.#firstBucket();
-      min = (this.#buckets[minBucket] as A[])[this.#heads[minBucket] as number] as A;
+      min = this.#buckets[minBucket];
     }
     if (this.#far.size > 0) {
       const far = this.#far.top();
@@ -464,7 +466,7 @@ class ActorQueue<A extends Actor> {
   /** The first non-empty bucket from the cursor on, around the ring (the ring is not empty). */
   #firstBucket(): number {
     const nonEmpty = this.#nonEmpty;
-    const cursor = this.#cursorMs & RING_MASK;
+    const cursor = this.#cursor & RING_MASK;
     const firstWord = cursor >> 5;
     let bits = (nonEmpty[firstWord] as number) & (-1 << (cursor & 31));
     let word = firstWord;
