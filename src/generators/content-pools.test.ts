@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.js';
 import {
+  base36UpperUint32,
+  hexUint32,
   ADMIN_ADDRESSES,
   DNS_SERVERS,
   DOCUMENTATION_ADDRESS_PATTERN,
@@ -20,6 +22,23 @@ import {
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+describe('hexUint32 and base36UpperUint32', () => {
+  it.for([0, 1, 15, 16, 35, 36, 255, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff])('write %i like toString', (value) => {
+    expect(hexUint32(value)).toBe(value.toString(16));
+    expect(base36UpperUint32(value)).toBe(value.toString(36).toUpperCase());
+  });
+
+  it('write every unsigned 32-bit integer like toString (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (value) => {
+        expect(hexUint32(value)).toBe(value.toString(16));
+        expect(base36UpperUint32(value)).toBe(value.toString(36).toUpperCase());
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
+  });
+});
 
 describe('formatCtime', () => {
   it.for([

@@ -151,6 +151,62 @@ export function randomAlnum(next: () => number, count: number): string {
   return text;
 }
 
+/** Character codes of the digits 0-9, a-z. */
+const DIGIT_CODES = Uint8Array.from('0123456789abcdefghijklmnopqrstuvwxyz', (char) => char.charCodeAt(0));
+const UPPER_DIGIT_CODES = Uint8Array.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', (char) => char.charCodeAt(0));
+const digitScratch = new Uint8Array(32);
+
+/** The string of the digits `digitScratch[from..]` (one allocation, no intermediate strings). */
+function digitsFrom(from: number): string {
+  const d = digitScratch;
+  switch (32 - from) {
+    case 1:
+      return String.fromCharCode(d[31] as number);
+    case 2:
+      return String.fromCharCode(d[30] as number, d[31] as number);
+    case 3:
+      return String.fromCharCode(d[29] as number, d[30] as number, d[31] as number);
+    case 4:
+      return String.fromCharCode(d[28] as number, d[29] as number, d[30] as number, d[31] as number);
+    case 5:
+      return String.fromCharCode(d[27] as number, d[28] as number, d[29] as number, d[30] as number, d[31] as number);
+    case 6:
+      return String.fromCharCode(d[26] as number, d[27] as number, d[28] as number, d[29] as number, d[30] as number, d[31] as number);
+    case 7:
+      return String.fromCharCode(d[25] as number, d[26] as number, d[27] as number, d[28] as number, d[29] as number, d[30] as number, d[31] as number);
+    case 8:
+      return String.fromCharCode(d[24] as number, d[25] as number, d[26] as number, d[27] as number, d[28] as number, d[29] as number, d[30] as number, d[31] as number);
+    default:
+      return String.fromCharCode(...d.subarray(from));
+  }
+}
+
+/**
+ * `value.toString(16)` for an unsigned 32-bit integer, without the runtime's radix conversion:
+ * the Message-ID and CEF hex words are drawn for every message.
+ */
+export function hexUint32(value: number): string {
+  let n = value >>> 0;
+  let at = 32;
+  do {
+    digitScratch[--at] = DIGIT_CODES[n & 15] as number;
+    n >>>= 4;
+  } while (n !== 0);
+  return digitsFrom(at);
+}
+
+/** `value.toString(36).toUpperCase()` for an unsigned 32-bit integer (the Response queue id). */
+export function base36UpperUint32(value: number): string {
+  let n = value >>> 0;
+  let at = 32;
+  do {
+    const quotient = Math.floor(n / 36);
+    digitScratch[--at] = UPPER_DIGIT_CODES[n - quotient * 36] as number;
+    n = quotient;
+  } while (n !== 0);
+  return digitsFrom(at);
+}
+
 const WEEKDAYS = ['Thu', 'Fri', 'Sat', 'Sun', 'Mon', 'Tue', 'Wed'];
 
 function two(value: number): string {

@@ -28,8 +28,10 @@ import type { LogRecord } from '../core/log-record.js';
 import { expectBoolean, expectInteger, expectNumber } from '../core/units.js';
 import type { LogLevel } from '../core/vocabulary.js';
 import {
+  base36UpperUint32,
   DKIM_SELECTORS,
   formatCtime,
+  hexUint32,
   INTERNAL_MAIL_SERVERS,
   LOCAL_DOMAIN,
   LOCAL_PARTS,
@@ -437,6 +439,23 @@ const V_REJECTED = MAIL_VARIANTS.indexOf('rejected');
 const V_RELAYED = MAIL_VARIANTS.indexOf('relayed');
 const V_MULTIPLE = MAIL_VARIANTS.indexOf('multipleRecipients');
 
+// Every text a message picks from the pools, built once: spawning a message concatenates nothing.
+
+/** `<local part>@example.com`, by local part. */
+const LOCAL_ADDRESSES: readonly string[] = LOCAL_PARTS.map((part) => part + '@' + LOCAL_DOMAIN);
+/** `<local part>@<remote domain>`, by remote domain, then local part. */
+const REMOTE_ADDRESSES_BY_DOMAIN: readonly (readonly string[])[] = REMOTE_DOMAINS.map((domain) => LOCAL_PARTS.map((part) => part + '@' + domain));
+/** `mx<n>.<remote domain> verified yes`, by remote domain, then n − 1. */
+const MX_REVERSE_DNS: readonly (readonly string[])[] = REMOTE_DOMAINS.map((domain) => [1, 2, 3, 4].map((n) => 'mx' + n + '.' + domain + ' verified yes'));
+const RELAY_REVERSE_DNS: readonly string[] = RELAY_HOSTS.map((host) => host.name + ' verified yes');
+const TLS_SUCCESS_TEXTS: readonly string[] = TLS_PARAMETERS.map((parameters) => ' TLS success ' + parameters);
+/** Sender-group verdicts by SBRS score index (BLOCKLIST −10.0…−3.1, SUSPECTLIST −3.0…−1.1, UNKNOWNLIST −1.0…10.0). */
+const REJECT_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => ' REJECT SG BLOCKLIST match sbrs[-10.0:-3.0] SBRS ' + score + ' country not enabled');
+const SUSPECT_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => ' ACCEPT SG SUSPECTLIST match sbrs[-3.0:-1.0] SBRS ' + score + ' country not enabled');
+const UNKNOWN_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => ' ACCEPT SG UNKNOWNLIST match sbrs[-1.0:10.0] SBRS ' + score + ' country not enabled');
+const UNKNOWN_NONE_VERDICT = ' ACCEPT SG UNKNOWNLIST match sbrs[-1.0:10.0] SBRS None country not enabled';
+const RELAY_VERDICT = ' RELAY SG RELAYLIST match 192.0.2.0/24 SBRS None country not enabled';
+
 
 /**
  * The expected number of lines of one mail event of the resolved mix (status lines excluded),
@@ -561,7 +580,8 @@ class MailMessage extends Actor {
   tlsOutText = '';
   sender = '';
   senderDomain = '';
-  recipientDomain = '';
+  /** The addresses a `To:` picks from: the recipient domain's, by local part. */
+  recipients: readonly string[] = LOCAL_ADDRESSES;
   firstRecipient = '';
   subject = '';
   sizeBytes = 0;
@@ -638,36 +658,36 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     message.flags = flags;
     if (variant === V_MULTIPLE) message.rcptCount = 2 + Math.floor(random.next() * (options.maxRecipients - 1));
 
-    const localPart = LOCAL_PARTS[Math.floor(random.next() * LOCAL_PARTS.length)] as string;
-    const remoteDomain = REMOTE_DOMAINS[Math.floor(random.next() * REMOTE_DOMAINS.length)] as string;
+    // Draws in the same order as ever: the texts come from tables instead of concatenation.
+    const localPart = Math.floor(random.next() * LOCAL_PARTS.length);
+    const remoteDomain = Math.floor(random.next() * REMOTE_DOMAINS.length);
     if (variant === V_RELAYED) {
-      const host = RELAY_HOSTS[Math.floor(random.next() * RELAY_HOSTS.length)] as (typeof RELAY_HOSTS)[number];
-      message.clientAddress = host.address;
-      message.reverseDns = host.name + ' verified yes';
-      message.sender = localPart + '@' + LOCAL_DOMAIN;
+      const host = Math.floor(random.next() * RELAY_HOSTS.length);
+      message.clientAddress = (RELAY_HOSTS[host] as (typeof RELAY_HOSTS)[number]).address;
+      message.reverseDns = RELAY_REVERSE_DNS[host] as string;
+      message.sender = LOCAL_ADDRESSES[localPart] as string;
       message.senderDomain = LOCAL_DOMAIN;
-      message.recipientDomain = remoteDomain;
+      message.recipients = REMOTE_ADDRESSES_BY_DOMAIN[remoteDomain] as readonly string[];
       message.destination = REMOTE_ADDRESSES[Math.floor(random.next() * REMOTE_ADDRESSES.length)] as string;
-      message.verdictText = ' RELAY SG RELAYLIST match 192.0.2.0/24 SBRS None country not enabled';
+      message.verdictText = RELAY_VERDICT;
     } else {
       message.clientAddress = REMOTE_ADDRESSES[Math.floor(random.next() * REMOTE_ADDRESSES.length)] as string;
-      message.reverseDns = random.next() < 0.3 ? 'unknown verified no' : 'mx' + (1 + Math.floor(random.next() * 4)) + '.' + remoteDomain + ' verified yes';
-      message.sender = localPart + '@' + remoteDomain;
-      message.senderDomain = remoteDomain;
-      message.recipientDomain = LOCAL_DOMAIN;
+      message.reverseDns = random.next() < 0.3 ? 'unknown verified no' : ((MX_REVERSE_DNS[remoteDomain] as readonly string[])[Math.floor(random.next() * 4)] as string);
+      message.sender = (REMOTE_ADDRESSES_BY_DOMAIN[remoteDomain] as readonly string[])[localPart] as string;
+      message.senderDomain = REMOTE_DOMAINS[remoteDomain] as string;
+      message.recipients = LOCAL_ADDRESSES;
       message.destination = INTERNAL_MAIL_SERVERS[Math.floor(random.next() * INTERNAL_MAIL_SERVERS.length)] as string;
       // Sender reputation: BLOCKLIST −10.0…−3.1; SUSPECTLIST −3.0…−1.1; UNKNOWNLIST −1.0…10.0 or None.
       if (variant === V_REJECTED) {
-        message.verdictText = ' REJECT SG BLOCKLIST match sbrs[-10.0:-3.0] SBRS ' + SBRS_SCORES[Math.floor(random.next() * 70)] + ' country not enabled';
+        message.verdictText = REJECT_VERDICTS[Math.floor(random.next() * 70)] as string;
       } else if (random.next() < 0.15) {
-        message.verdictText = ' ACCEPT SG SUSPECTLIST match sbrs[-3.0:-1.0] SBRS ' + SBRS_SCORES[70 + Math.floor(random.next() * 20)] + ' country not enabled';
+        message.verdictText = SUSPECT_VERDICTS[70 + Math.floor(random.next() * 20)] as string;
       } else {
-        const score = random.next() < 0.1 ? 'None' : (SBRS_SCORES[90 + Math.floor(random.next() * 111)] as string);
-        message.verdictText = ' ACCEPT SG UNKNOWNLIST match sbrs[-1.0:10.0] SBRS ' + score + ' country not enabled';
+        message.verdictText = random.next() < 0.1 ? UNKNOWN_NONE_VERDICT : (UNKNOWN_VERDICTS[90 + Math.floor(random.next() * 111)] as string);
       }
     }
-    message.tlsInText = ' TLS success ' + TLS_PARAMETERS[Math.floor(random.next() * TLS_PARAMETERS.length)];
-    message.tlsOutText = ' TLS success ' + TLS_PARAMETERS[Math.floor(random.next() * TLS_PARAMETERS.length)];
+    message.tlsInText = TLS_SUCCESS_TEXTS[Math.floor(random.next() * TLS_PARAMETERS.length)] as string;
+    message.tlsOutText = TLS_SUCCESS_TEXTS[Math.floor(random.next() * TLS_PARAMETERS.length)] as string;
     message.subject = SUBJECTS[Math.floor(random.next() * SUBJECTS.length)] as string;
     // Sizes from 1 KB to about 2 MB, skewed small.
     const u = random.next();
@@ -745,7 +765,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         this.emit(out, t, INFO, m.envelopePrefix + ' From: <' + m.sender + '>');
         return;
       case L.MidTo: {
-        const recipient = LOCAL_PARTS[Math.floor(this.random.next() * LOCAL_PARTS.length)] + '@' + m.recipientDomain;
+        const recipient = m.recipients[Math.floor(this.random.next() * LOCAL_PARTS.length)] as string;
         if (m.rcptIndex === 0) m.firstRecipient = recipient;
         this.emit(out, t, INFO, m.envelopePrefix + ' RID ' + m.rcptIndex + ' To: <' + recipient + '>');
         return;
@@ -754,7 +774,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         this.emit(out, t, INFO, m.midText + ' SPF: mailfrom identity ' + m.sender + ' Pass (v=spf1)');
         return;
       case L.MessageId:
-        this.emit(out, t, INFO, m.midText + " Message-ID '<" + ((this.random.next() * 4294967296) >>> 0).toString(16) + '.' + m.mid + '@' + m.senderDomain + ">'");
+        this.emit(out, t, INFO, m.midText + " Message-ID '<" + hexUint32(this.random.next() * 4294967296) + '.' + m.mid + '@' + m.senderDomain + ">'");
         return;
       case L.Subject:
         this.emit(out, t, INFO, m.midText + " Subject '" + m.subject + "'");
@@ -878,7 +898,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
           out,
           t,
           INFO,
-          m.midText + ' RID ' + RID_LISTS[m.rcptCount] + " Response '2.0.0 Ok: queued as " + ((this.random.next() * 4294967296) >>> 0).toString(36).toUpperCase() + "'",
+          m.midText + ' RID ' + RID_LISTS[m.rcptCount] + " Response '2.0.0 Ok: queued as " + base36UpperUint32(this.random.next() * 4294967296) + "'",
         );
         return;
       case L.Delayed:
