@@ -4,7 +4,7 @@ import { PROPERTY_RUNS } from '../../test/support/property-runs.js';
 import { readSeedLines, seedLine } from '../../test/support/seed-lines.js';
 import { resolveSubscriptionOptions } from './subscription-options.js';
 import { createSyslogFormatter } from './syslog-format.js';
-import { parseSyslogLine, type ParsedSyslogLine } from './syslog-parse.js';
+import { isParsableSyslogLine, parseSyslogLine, type ParsedSyslogLine } from './syslog-parse.js';
 import { FACILITIES, FACILITY_CODES, LOG_LEVELS } from './vocabulary.js';
 
 function parsed(line: string): ParsedSyslogLine {
@@ -175,6 +175,68 @@ describe('parseSyslogLine', () => {
           });
         },
       ),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+});
+
+describe('isParsableSyslogLine', () => {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const agrees = (bytes: Uint8Array): void => {
+    expect(isParsableSyslogLine(bytes)).toBe(parseSyslogLine(decoder.decode(bytes)).ok);
+  };
+
+  it('accepts every golden line', () => {
+    for (const [label, line] of readSeedLines()) expect(isParsableSyslogLine(encoder.encode(line)), label).toBe(true);
+  });
+
+  it.for([
+    '',
+    '<',
+    '<22>',
+    '<22>Jun 25 08:50:03',
+    '<22>Jun 25 08:50:03 ',
+    '<22>Jun 25 08:50:03 : x',
+    '<22>Jun 25 08:50:03 [12]: x',
+    '<22>Jun 25 08:50:03 t[12]: x',
+    '<22>Jun 25 08:50:03 host t[]: x',
+    '<22>Jun 25 08:50:03 tag:text',
+    '<22>Jun 25 08:50:03 a b c',
+    '<22>Jul  4 08:50:03 t: x',
+    '<22>Jul 0 08:50:03 t: x',
+    '<192>Jun 25 08:50:03 t: x',
+    '<1234>Jun 25 08:50:03 t: x',
+    '<22>Jün 25 08:50:03 t: x',
+    '<22>Jun 25 08:50:03 hôst tag: x',
+    '<22>Jun 25 08:50:03 tägs: x',
+    '<22>Jun 25 08:50:03 \u{1F600}: x',
+    '\uFEFF<22>Jun 25 08:50:03 t: x',
+  ])('answers as parseSyslogLine for %j', (line) => {
+    agrees(encoder.encode(line));
+  });
+
+  it('answers as parseSyslogLine on arbitrary bytes after a valid start (property)', () => {
+    const start = fc.constantFrom('', '<22>', '<22>Jun 25 08:50:03 ', '<22>Jun 25 08:50:03 host ', '<22>Jun 25 08:50:03 tag');
+    fc.assert(
+      fc.property(start, fc.uint8Array({ maxLength: 40 }), (prefix, tail) => {
+        const head = encoder.encode(prefix);
+        const bytes = new Uint8Array(head.length + tail.length);
+        bytes.set(head);
+        bytes.set(tail, head.length);
+        agrees(bytes);
+      }),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+
+  it('answers as parseSyslogLine on mutations of valid lines, Unicode included (property)', () => {
+    const line = seedLine('hostname-token');
+    const insert = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom(' ', ':', '[', ']', ' x:', '[1]', 'é', '\uD800'));
+    fc.assert(
+      fc.property(fc.nat({ max: line.length }), fc.nat({ max: 10 }), insert, (at, cut, text) => {
+        agrees(encoder.encode(line.slice(0, at) + text + line.slice(at + cut)));
+      }),
       { numRuns: PROPERTY_RUNS },
     );
   });

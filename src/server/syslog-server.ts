@@ -15,7 +15,7 @@ import { DECODER_FRAMINGS, DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_BYTES_LIMIT, type 
 import type { DeliveryObserver } from '../core/ledger.js';
 import { endpointKey, type DatagramAddress, type Network, type SocketError, type StreamSocket } from '../core/network.js';
 import type { Random, Seed } from '../core/random.js';
-import { parseSyslogLine, type ParsedSyslogLine, type ParseResult } from '../core/syslog-parse.js';
+import { isParsableSyslogLine, parseSyslogLine, type ParsedSyslogLine, type ParseResult } from '../core/syslog-parse.js';
 import { expectOneOf } from '../core/units.js';
 import { FaultEngine, type ConnectionFaults, type ConnectionMessageDecision, type FaultEvent } from '../faults/fault-engine.js';
 import { FAULT_ACTIONS, FAULT_TYPES, type EndAction, type FaultAction, type FaultType } from '../faults/fault.js';
@@ -986,7 +986,9 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
       faultTruncatedTo = decision.truncateTo;
       this.#stats.truncated++;
     }
-    this.#record(at, connection.source, bytes, this.#textOf(bytes, chunk), frame.streamEnd, frame.action === 'truncated', faultTruncatedTo);
+    // The text is needed only by `message:received` listeners (records are rebuilt from bytes).
+    const raw = this.listenerCount('message:received') > 0 ? this.#textOf(bytes, chunk) : undefined;
+    this.#record(at, connection.source, bytes, raw, frame.streamEnd, frame.action === 'truncated', faultTruncatedTo);
   }
 
   /**
@@ -1026,21 +1028,24 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     at: number,
     source: RecordSource,
     bytes: Uint8Array,
-    raw: string,
+    raw: string | undefined,
     streamEnd: number | undefined,
     truncated: boolean,
     faultTruncatedTo: number | undefined,
   ): void {
-    const result = parseSyslogLine(raw);
+    // Parsed in full only for a listener; otherwise only checked (no text, no record object).
+    const isListened = this.listenerCount('message:received') > 0;
+    const text = isListened ? (raw ?? textDecoder.decode(bytes)) : undefined;
+    const result = text === undefined ? undefined : parseSyslogLine(text);
     const stats = this.#stats;
     stats.messages++;
-    if (!result.ok) stats.parseErrors++;
+    if (!(result === undefined ? isParsableSyslogLine(bytes) : result.ok)) stats.parseErrors++;
     const seq = ++this.#seq;
     // Kept as bytes; the message object is built again when someone reads `records`.
     this.#store.push(seq, at, source, bytes, streamEnd, truncated, faultTruncatedTo);
     this.#sinceClear++;
-    if (this.listenerCount('message:received') > 0) {
-      const message = buildMessage(seq, at, source, raw, bytes.length, streamEnd, result, truncated, faultTruncatedTo);
+    if (text !== undefined && result !== undefined) {
+      const message = buildMessage(seq, at, source, text, bytes.length, streamEnd, result, truncated, faultTruncatedTo);
       callListeners(() => this.emit('message:received', { at, message }));
     }
     this.#queueWaiterCheck();
@@ -1130,7 +1135,7 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
       faultTruncatedTo = truncateTo;
       this.#stats.truncated++;
     }
-    const raw = truncated || faultTruncatedTo !== undefined ? textDecoder.decode(bytes) : text;
+    const raw = truncated || faultTruncatedTo !== undefined ? undefined : text;
     this.#record(at, source, bytes, raw, undefined, truncated, faultTruncatedTo);
   }
 
