@@ -22,7 +22,7 @@ import { VirtualClock } from '../clock/virtual-clock.js';
 import { EsaError, InvalidOptionError, type NetworkErrorCode } from '../core/errors.js';
 import type { LogRecord } from '../core/log-record.js';
 import { seededRandom } from '../core/random.js';
-import { expectBoolean, expectInteger } from '../core/units.js';
+import { expectBoolean, expectInteger, expectOneOf } from '../core/units.js';
 import { logTypeInfo } from '../core/vocabulary.js';
 import type { FaultEvent } from '../faults/fault-engine.js';
 import { createGenerator } from '../generators/create-generator.js';
@@ -44,7 +44,7 @@ import {
   type ScenarioSummary,
   SCENARIO_EVENT_TYPES,
 } from './result.js';
-import { checkWorld, resolveScenario, type Scenario, type ScenarioWorld } from './scenario.js';
+import { checkWorld, resolveScenario, SCENARIO_WORLDS, type Scenario, type ScenarioWorld } from './scenario.js';
 
 /** Progress of a run. */
 export interface ScenarioProgress {
@@ -141,7 +141,8 @@ function resolveRunOptions(scenario: Scenario, options: RunScenarioOptions): Res
   for (const key of Object.keys(options)) {
     if (!RUN_OPTION_KEYS.includes(key)) throw new InvalidOptionError(key, (options as Record<string, unknown>)[key], `not set (unknown option; known: ${RUN_OPTION_KEYS.join(', ')})`);
   }
-  const world = options.world ?? scenario.world;
+  // An unknown world is a bad option (`ESA_ERR_INVALID_OPTION`), not a bad document.
+  const world = options.world === undefined ? scenario.world : expectOneOf('world', options.world, SCENARIO_WORLDS);
   checkWorld(scenario, world);
   if (options.policy !== undefined) resolvePolicy(options.policy, 'policy');
   const events = options.events ?? DEFAULT_EVENTS;
