@@ -64,6 +64,10 @@ export function encodeFrames(messages: readonly string[], framing: Framing): Enc
   if (framing !== 'lf' && framing !== 'octet-counting') {
     throw new InvalidOptionError('framing', framing, `one of ${FRAMINGS.join(', ')}`);
   }
+  if (framing === 'lf') {
+    const fast = encodeAsciiLf(messages);
+    if (fast !== undefined) return fast;
+  }
   const frameEnds = new Uint32Array(messages.length);
   // Sized for ASCII (the usual case); grown when a message turns out to need more bytes.
   let capacity = 0;
@@ -99,6 +103,28 @@ export function encodeFrames(messages: readonly string[], framing: Framing): Enc
   }
   if (offset !== buffer.length) buffer = buffer.subarray(0, offset);
   return { bytes: buffer, frameEnds };
+}
+
+/**
+ * LF frames of an all-ASCII batch: the messages joined and encoded in one call (each message
+ * encoded on its own costs a call and a view per line), or `undefined` when a message is not
+ * ASCII (UTF-8 then writes more bytes than the text has UTF-16 units, so the count tells).
+ */
+function encodeAsciiLf(messages: readonly string[]): EncodedBatch | undefined {
+  const count = messages.length;
+  const frameEnds = new Uint32Array(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    total += (messages[i] as string).length + 1;
+    frameEnds[i] = total;
+  }
+  const bytes = new Uint8Array(total);
+  if (count === 0) return { bytes, frameEnds };
+  const joined = messages.join('\n');
+  const result = encoder.encodeInto(joined, bytes);
+  if (result.read !== joined.length || result.written !== total - 1) return undefined;
+  bytes[total - 1] = 0x0a;
+  return { bytes, frameEnds };
 }
 
 /** How a {@link FrameDecoder} delimits frames: a fixed framing, or `auto` (decided per stream). */
