@@ -543,11 +543,11 @@ async function stillServes(world: NetworkWorld, protocol: 'tcp' | 'udp'): Promis
 }
 
 /** The parse failure of a kept record, with its code (the server keeps the reason; the parser names the code). */
-function parseFailure(record: ReceivedMessage | undefined): { code: string; reason: string } {
+function parseFailure(record: ReceivedMessage | undefined): { code: EsaErrorCode | undefined; reason: string | undefined } {
   expect(record).toBeDefined();
   const result = parseSyslogLine((record as ReceivedMessage).raw);
   expect(result.ok).toBe(false);
-  if (result.ok) return { code: '', reason: '' };
+  if (result.ok) return { code: undefined, reason: undefined };
   expect((record as ReceivedMessage).parseError?.reason).toBe(result.error.reason);
   return { code: result.error.code, reason: result.error.reason };
 }
