@@ -512,6 +512,12 @@ function isPeerEligible(entry: FaultEntry, peer: string): boolean {
   return true;
 }
 
+/** The decision for a message no fault acts on (shared: decisions are read, never changed). */
+const DELIVER_MESSAGE: ConnectionMessageDecision = Object.freeze({ deliver: true });
+
+/** The decision for a segment no fault drops (shared, frozen). */
+const DELIVER_SEGMENT: { readonly deliver: boolean } = Object.freeze({ deliver: true });
+
 class EngineConnection implements ConnectionFaults {
   readonly id: number;
   readonly peer: string;
@@ -568,11 +574,13 @@ class EngineConnection implements ConnectionFaults {
     let deliver = length;
     let after: EndAction | undefined;
     let by: FaultEntry | undefined;
+    // Only faults that decide on bytes count them (nothing else reads the count).
     const active: EntryState[] = [];
-    for (const entry of this.#activeEntries(now)) {
+    for (const entry of this.#core.entries()) {
+      if (entry.fault.decideBytes === undefined || !this.#isActive(entry, now)) continue;
       const state = this.#state(entry);
       active.push(state);
-      const decision = entry.fault.decideBytes?.({ countedBytes: state.bytes, length });
+      const decision = entry.fault.decideBytes({ countedBytes: state.bytes, length });
       if (decision?.after === undefined || !this.#core.draw(entry, state)) continue;
       if (decision.deliver < deliver || (decision.deliver === deliver && (after === undefined || decision.after === 'reset'))) {
         deliver = decision.deliver;
@@ -599,9 +607,11 @@ class EngineConnection implements ConnectionFaults {
     let endedBy: FaultEntry | undefined;
     let droppedBy: FaultEntry | undefined;
     let truncatedBy: FaultEntry | undefined;
-    for (const entry of this.#activeEntries(now)) {
+    // Only faults that decide on messages count them (nothing else reads the count).
+    for (const entry of this.#core.entries()) {
+      if (entry.fault.decideMessage === undefined || !this.#isActive(entry, now)) continue;
       const state = this.#state(entry);
-      const decision = entry.fault.decideMessage?.({ countedMessages: state.messages, byteLength, protocol: this.protocol });
+      const decision = entry.fault.decideMessage({ countedMessages: state.messages, byteLength, protocol: this.protocol });
       state.messages++;
       if (decision === undefined || !this.#core.draw(entry, state)) continue;
       if (!decision.deliver && deliver) {
@@ -627,6 +637,7 @@ class EngineConnection implements ConnectionFaults {
     if (deliver && truncateTo !== undefined && truncatedBy !== undefined) {
       this.#core.report(truncatedBy, 'truncate', `message of ${byteLength} bytes truncated to ${truncateTo}`, this.peer);
     }
+    if (deliver && truncateTo === undefined && after === undefined) return DELIVER_MESSAGE;
     const decision: { deliver: boolean; truncateTo?: number; after?: EndAction } = { deliver };
     if (deliver && truncateTo !== undefined) decision.truncateTo = truncateTo;
     if (after !== undefined) decision.after = after;
@@ -636,13 +647,16 @@ class EngineConnection implements ConnectionFaults {
   onSegment(byteLength: number): { readonly deliver: boolean } {
     this.#assertOpen();
     expectInteger('byteLength', byteLength, 0, Number.MAX_SAFE_INTEGER);
-    if (!this.#core.isPacketLevel) return { deliver: true };
-    for (const entry of this.#activeEntries(this.#core.now())) {
-      if (entry.fault.decideSegment?.(byteLength) !== 'drop' || !this.#core.draw(entry, this.#state(entry))) continue;
+    if (!this.#core.isPacketLevel) return DELIVER_SEGMENT;
+    const now = this.#core.now();
+    for (const entry of this.#core.entries()) {
+      const { fault } = entry;
+      if (fault.decideSegment === undefined || !this.#isActive(entry, now)) continue;
+      if (fault.decideSegment(byteLength) !== 'drop' || !this.#core.draw(entry, this.#state(entry))) continue;
       this.#core.report(entry, 'drop', `TCP segment of ${byteLength} bytes dropped`, this.peer);
       return { deliver: false };
     }
-    return { deliver: true };
+    return DELIVER_SEGMENT;
   }
 
   readDelayMs(length: number): number {
@@ -650,9 +664,9 @@ class EngineConnection implements ConnectionFaults {
     expectInteger('length', length, 0, Number.MAX_SAFE_INTEGER);
     const now = this.#core.now();
     let total = 0;
-    for (const entry of this.#activeEntries(now)) {
+    for (const entry of this.#core.entries()) {
       const { fault } = entry;
-      if (fault.decideDelayMs === undefined) continue;
+      if (fault.decideDelayMs === undefined || !this.#isActive(entry, now)) continue;
       const state = this.#state(entry);
       if (!this.#core.draw(entry, state)) continue;
       const decision = fault.decideDelayMs({ length, nowMs: now, random: entry.random, bucket: state.bucket });
@@ -673,8 +687,9 @@ class EngineConnection implements ConnectionFaults {
   isStalled(): boolean {
     this.#assertOpen();
     let by: FaultEntry | undefined;
-    for (const entry of this.#activeEntries(this.#core.now())) {
-      if (entry.fault.isStalling === true && this.#core.draw(entry, this.#state(entry))) {
+    const now = this.#core.now();
+    for (const entry of this.#core.entries()) {
+      if (entry.fault.isStalling === true && this.#isActive(entry, now) && this.#core.draw(entry, this.#state(entry))) {
         by = entry;
         break;
       }
@@ -708,19 +723,18 @@ class EngineConnection implements ConnectionFaults {
 
   #idleEntry(): { entry: FaultEntry; timeoutMs: number } | undefined {
     let best: { entry: FaultEntry; timeoutMs: number } | undefined;
-    for (const entry of this.#activeEntries(this.#core.now())) {
+    const now = this.#core.now();
+    for (const entry of this.#core.entries()) {
       const timeoutMs = entry.fault.idleTimeoutMs;
-      if (timeoutMs === undefined || (best !== undefined && best.timeoutMs <= timeoutMs)) continue;
+      if (timeoutMs === undefined || (best !== undefined && best.timeoutMs <= timeoutMs) || !this.#isActive(entry, now)) continue;
       if (this.#core.draw(entry, this.#state(entry))) best = { entry, timeoutMs };
     }
     return best;
   }
 
-  /** Entries that are relevant to this connection, active now and eligible for it. */
-  *#activeEntries(now: number): Generator<FaultEntry> {
-    for (const entry of this.#core.entries()) {
-      if (this.#isRelevant(entry) && this.#core.isActive(entry, now) && this.#state(entry).eligible) yield entry;
-    }
+  /** Whether `entry` is relevant to this connection, active now and eligible for it. */
+  #isActive(entry: FaultEntry, now: number): boolean {
+    return this.#isRelevant(entry) && this.#core.isActive(entry, now) && this.#state(entry).eligible;
   }
 
   #isRelevant(entry: FaultEntry): boolean {
