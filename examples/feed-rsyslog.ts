@@ -1,8 +1,8 @@
 /**
  * Feeding a real rsyslog: a simulated appliance pushes realistic mail_logs over TCP to rsyslogd
  * through a FaultProxy that resets the first connection after 412 bytes (the seed case's IPS in
- * front of a real receiver). Then rsyslog's output file is reconciled with what the appliance
- * wrote: which lines arrived, which were lost in flight.
+ * front of a real receiver). Then the ledger reconciles rsyslog's output file with what the
+ * appliance sent (`evidence: 'lines'`): which lines arrived, which were lost in flight.
  *
  * Run: npx tsx examples/feed-rsyslog.ts   (needs rsyslogd: apt-get install rsyslog; without it the
  * example says so and exits 0). rsyslogd runs in the foreground from a temporary directory, on
@@ -62,11 +62,9 @@ try {
   console.log(`rsyslogd listens on 127.0.0.1:${rsyslogPort}; the fault proxy on 127.0.0.1:${proxyPort} (it resets the first connection after 412 bytes)`);
 
   // 3. The appliance, pushing realistic mail_logs through the proxy.
-  const appliance = new Appliance({ hostname: 'mail.example.com', utcOffsetSeconds: 7200 });
+  const appliance = new Appliance({ hostname: 'mail.example.com', utcOffsetSeconds: 7200, evidence: 'lines' });
   const mailLog = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', protocol: 'tcp', host: '127.0.0.1', port: proxyPort });
   appliance.on('push:failed', (event) => console.log(`appliance: ${event.message} (${event.cause.code})`));
-  const written: string[] = [];
-  appliance.on('log:written', (event) => written.push(event.record.text));
   const generator = createGenerator('mail_logs', { seed: 1 });
   const records: LogRecord[] = [];
   generator.generate(0, 20_000, records);
@@ -81,18 +79,18 @@ try {
   await appliance.close();
   await proxy.close();
 
-  // 4. Reconcile rsyslog's output with what the appliance wrote.
+  // 4. The ledger reconciles rsyslog's output (read until it stops growing) with what was sent.
   let received: string[] = [];
   for (let i = 0, last = -1; i < 100 && received.length !== last; i++) {
     last = received.length;
     await pause(100);
     received = (await readFile(out, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
   }
-  const arrived = new Set(received.map((line) => line.replace(/^<\d+>\w{3} \d\d \d\d:\d\d:\d\d Mail_Log: \w+: /, '')));
-  const missing = written.filter((text) => !arrived.has(text));
-  console.log(`rsyslog wrote ${received.length} messages (${received.filter((line) => line.endsWith('Begin Logfile')).length} logfile headers)`);
-  console.log(`the appliance wrote ${written.length} lines: ${written.length - missing.length} arrived, ${missing.length} lost in flight (written before the reset, never received)`);
-  for (const text of missing.slice(0, 5)) console.log(`  lost: ${text}`);
+  const report = appliance.ledger.reconcileLines(received);
+  const counts = appliance.ledger.counts();
+  console.log(`rsyslog wrote ${report.received} messages: ${report.matched} of the appliance's lines, ${report.unmatched} others (logfile headers, the line cut by the reset)`);
+  console.log(`ledger: ${counts.generated} lines generated, ${counts.delivered} delivered, ${counts.lostInFlight} lost in flight, ${counts.dropped} dropped, ${counts.pending} pending`);
+  for (const run of mailLog.ledger.fates()) console.log(`  ${run.to - run.from === 1 ? `line ${run.from}` : `lines ${run.from}–${run.to - 1}`}: ${run.fate}`);
 } finally {
   daemon.kill('SIGTERM');
   await pause(200);

@@ -82,7 +82,9 @@ export interface ApplianceOptions {
   network?: Network;
   /**
    * What the ledger learns delivery from: `receiver` when you pass `appliance.ledger.observer`
-   * to a `SyslogServer` (exact fates), `none` otherwise (delivery unknown: `null` counts).
+   * to a `SyslogServer` (exact fates); `lines` for any other receiver (rsyslog, a SIEM): give
+   * its output to `appliance.ledger.reconcileLines()` after the run; `none` otherwise (delivery
+   * unknown: `null` counts).
    * @default 'none'
    */
   evidence?: LedgerEvidence;

@@ -495,7 +495,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const lines = shape.lines - oversize.length;
     const frameEnds = new Float64Array(lines);
     const times = new Float64Array(lines);
-    const texts: string[] | undefined = receipt.connection.protocol === 'udp' ? [] : undefined;
+    const texts: string[] | undefined = receipt.connection.protocol === 'udp' || this.ledger.evidence === 'lines' ? [] : undefined;
     const lastParts = (receipt as Partial<SendReceipt>).longLineLastParts;
     let k = 0;
     for (let i = 0; i < batch.length; i++) {
@@ -503,7 +503,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       if (entry.id < 0 || (oversize.length > 0 && isOversize(entry, i))) continue;
       frameEnds[k] = receipt.frameEnds[offset + i] as number;
       times[k] = entry.record.timeMs;
-      // UDP: a line is matched to its last datagram, which a cut or split line differs from.
+      // Matched by text (UDP, evidence `lines`): a line is matched to its last datagram or frame,
+      // which a cut or split line differs from.
       texts?.push(lastParts?.[offset + i] ?? (messages[lead + i] as string));
       k++;
     }

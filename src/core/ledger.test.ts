@@ -262,6 +262,78 @@ describe('Ledger', () => {
   });
 });
 
+describe('Ledger with evidence lines (a receiver output file, reconciled after the run)', () => {
+  const texts = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `<22>Jun 25 08:50:03 Mail_Log: Info: line ${from + i}`);
+
+  it('keeps sent lines pending until reconcileLines, then decides delivered, lost in flight and dropped', () => {
+    const ledger = new Ledger({ evidence: 'lines' });
+    const stream = ledger.stream('Mail_Log');
+    stream.generate(8);
+    stream.sending(run(0, 8));
+    // Connection 1: 5 lines written, then a reset; connection 2: 3 lines failed and given up.
+    stream.attempt({ connection: tcp('k:1', 1), ids: run(0, 5), frameEnds: ends(5, 40), outcome: 'sent', at: 0, texts: texts(0, 5) });
+    stream.attempt({ connection: tcp('k:2', 2), ids: run(5, 8), frameEnds: ends(3, 40), outcome: 'failed', at: 1, texts: texts(5, 8) });
+    stream.giveUp(run(5, 8), 'network-error');
+    // Until the receiver's output is read, even the failed lines may have arrived: all pending.
+    expect(ledger.counts()).toMatchObject({ generated: 8, delivered: 0, pending: 8, dropped: 0, evidence: 'lines' });
+    const received = ['<22>Jun 25 08:50:03 Mail_Log: Info: Begin Logfile', ...texts(0, 2), texts(5, 6)[0] as string, ''];
+    expect(ledger.reconcileLines(received)).toEqual({ received: 4, matched: 3, unmatched: 1 });
+    expect(ledger.counts()).toMatchObject({ generated: 8, delivered: 3, lostInFlight: 3, dropped: 2, pending: 0, duplicated: 0 });
+    expect([...stream.fates()].map((r) => [r.from, r.to, r.fate])).toEqual([
+      [0, 2, 'delivered'],
+      [2, 5, 'lost-in-flight'],
+      [5, 6, 'delivered'],
+      [6, 8, 'dropped'],
+    ]);
+  });
+
+  it('counts a line received twice after a retry as duplicated, in sending order for equal texts', () => {
+    const ledger = new Ledger({ evidence: 'lines' });
+    const stream = ledger.stream('Mail_Log');
+    stream.generate(2);
+    stream.attempt({ connection: tcp('k:1', 1), ids: run(0, 2), frameEnds: ends(2, 40), outcome: 'failed', at: 0, texts: texts(0, 2) });
+    stream.requeue(run(0, 2));
+    stream.attempt({ connection: tcp('k:2', 2), ids: run(0, 2), frameEnds: ends(2, 40), outcome: 'sent', at: 1, texts: texts(0, 2) });
+    // The first attempt got line 0 through before failing; the retry delivered both.
+    ledger.reconcileLines([...texts(0, 1), ...texts(0, 2)].map((line) => `${line}\r`));
+    expect(ledger.counts()).toMatchObject({ generated: 2, delivered: 2, duplicated: 1, pending: 0, lostInFlight: 0 });
+  });
+
+  it('takes an extract function for receiver formats that add a prefix, and skips what it returns undefined for', () => {
+    const ledger = new Ledger({ evidence: 'lines' });
+    const stream = ledger.stream('Mail_Log');
+    stream.generate(2);
+    stream.attempt({ connection: udp('k:1'), ids: run(0, 2), frameEnds: [1, 2], outcome: 'sent', at: 0, texts: texts(0, 2) });
+    const file = ['# comment', `2026-06-25T08:50:04Z 127.0.0.1 ${texts(1, 2)[0] as string}`];
+    const report = ledger.reconcileLines(file, { extract: (line) => (line.startsWith('#') ? undefined : line.split(' ').slice(2).join(' ')) });
+    expect(report).toEqual({ received: 1, matched: 1, unmatched: 0 });
+    expect([...stream.fates()].map((r) => r.fate)).toEqual(['lost-in-flight', 'delivered']);
+  });
+
+  it('ignores live receiver reports and datagram settling: only the reconciled lines decide', () => {
+    const ledger = new Ledger({ evidence: 'lines' });
+    const stream = ledger.stream('Mail_Log');
+    stream.generate(1);
+    stream.attempt({ connection: udp('k:1'), ids: run(0, 1), frameEnds: [1], outcome: 'sent', at: 0, texts: texts(0, 1) });
+    ledger.settleDatagrams(10_000);
+    ledger.observer.receiverListening?.({ at: 0 });
+    ledger.observer.receiverClosed?.({ at: 1 });
+    expect(ledger.counts().pending).toBe(1);
+    ledger.reconcileLines(texts(0, 1));
+    expect(ledger.counts()).toMatchObject({ delivered: 1, pending: 0 });
+  });
+
+  it('rejects reconcileLines on a ledger of other evidence, an attempt without texts, and bad lines', () => {
+    expect(() => new Ledger({ evidence: 'receiver' }).reconcileLines([])).toThrow(expect.objectContaining({ code: 'ESA_ERR_INVALID_OPTION', message: expect.stringContaining("evidence 'lines'") }));
+    expect(() => new Ledger({ evidence: 'file' as never })).toThrow(/evidence must be one of receiver, lines, none; got "file"/);
+    const ledger = new Ledger({ evidence: 'lines' });
+    const stream = ledger.stream('Mail_Log');
+    stream.generate(1);
+    expect(() => stream.attempt({ connection: tcp('k:1'), ids: run(0, 1), frameEnds: [10], outcome: 'sent', at: 0 })).toThrow(expect.objectContaining({ code: 'ESA_ERR_INTERNAL' }));
+    expect(() => ledger.reconcileLines([42 as never])).toThrow(expect.objectContaining({ code: 'ESA_ERR_INVALID_OPTION', message: expect.stringContaining('line 1') }));
+  });
+});
+
 describe('sliceRuns', () => {
   it.for([
     { runs: [{ from: 10, to: 15 }], from: 1, to: 3, expected: [{ from: 11, to: 13 }] },

@@ -26,6 +26,11 @@
  * connection's byte stream. A UDP datagram is matched to the earliest outstanding datagram of
  * the same socket whose first {@link UDP_MATCH_CHARS} characters are equal.
  *
+ * Without a live receiver (rsyslog, a SIEM), evidence `lines` keeps the text of every line sent
+ * and {@link Ledger.reconcileLines} matches the receiver's output file against it afterwards,
+ * the same way as a datagram: each received line to the earliest outstanding sent line with the
+ * same text.
+ *
  * @module
  */
 
@@ -49,8 +54,39 @@ export const DROP_REASONS: readonly DropReason[] = Object.freeze([
 /** The fate of one line. */
 export type LineFate = 'pending' | 'delivered' | 'dropped' | 'lost-in-flight';
 
-/** What the ledger learns from: a receiver's live reports, or nothing (delivery unknown). */
-export type LedgerEvidence = 'receiver' | 'none';
+/**
+ * What the ledger learns delivery from: a receiver's live reports (`receiver`), a list of the
+ * lines a receiver wrote, given after the run to {@link Ledger.reconcileLines} (`lines`), or
+ * nothing (`none`: delivery unknown).
+ */
+export type LedgerEvidence = 'receiver' | 'lines' | 'none';
+
+/** All evidence kinds. */
+export const LEDGER_EVIDENCE: readonly LedgerEvidence[] = Object.freeze(['receiver', 'lines', 'none']);
+
+/** What {@link Ledger.reconcileLines} found. */
+export interface ReconcileReport {
+  /** Non-empty lines read. */
+  readonly received: number;
+  /** Lines matched to a line the appliance sent (a line received twice counts twice). */
+  readonly matched: number;
+  /**
+   * Lines that match nothing sent: logfile headers and trailers (not ledger lines), other
+   * senders' lines, or lines the receiver changed (a template that rewrote them).
+   */
+  readonly unmatched: number;
+}
+
+/** Options of {@link Ledger.reconcileLines}. */
+export interface ReconcileOptions {
+  /**
+   * Turns one line of the receiver's output into the syslog message as sent (`<PRI>Mmm dd …`);
+   * return `undefined` to skip the line. The default takes the line as is (rsyslog's
+   * `%rawmsg%` template), without a trailing `\r`.
+   * @default the line itself
+   */
+  readonly extract?: (line: string) => string | undefined;
+}
 
 /** Characters of a UDP datagram compared when matching it to what was sent. */
 export const UDP_MATCH_CHARS = 512;
@@ -139,7 +175,10 @@ export interface AttemptReport {
   readonly at: number;
   /** Per line, when it was written to the log (ms), for delivery-delay statistics. */
   readonly times?: ArrayLike<number>;
-  /** UDP: per line, the message text (only its first {@link UDP_MATCH_CHARS} chars are kept). */
+  /**
+   * Per line, the message text as sent (only its first {@link UDP_MATCH_CHARS} chars are kept).
+   * Required for UDP and with evidence `lines`.
+   */
   readonly texts?: readonly string[];
 }
 
@@ -147,7 +186,10 @@ export interface AttemptReport {
 export interface LedgerCounts {
   /** Lines queued for forwarding. */
   readonly generated: number;
-  /** Lines the receiver got at least once; `null` when delivery is unknown. */
+  /**
+   * Lines the receiver got at least once; `null` when delivery is unknown. (With evidence
+   * `lines`, sent lines stay pending until {@link Ledger.reconcileLines}.)
+   */
   readonly delivered: number | null;
   /** Lines the receiver got more than once (included in `delivered`); `null` when unknown. */
   readonly duplicated: number | null;
@@ -309,8 +351,11 @@ const UDP_UNMATCHED_LIMIT = 1024;
 export interface LedgerOptions {
   /**
    * Where delivery is known from. `receiver`: a receiver reports every message through
-   * {@link Ledger.observer} (exact). `none`: delivery is unknown; the ledger counts what the sender
-   * knows (sent, dropped) and reports `delivered`, `lostInFlight` and `pending` as `null`.
+   * {@link Ledger.observer} (exact). `lines`: the ledger keeps the text of every line sent and
+   * learns delivery from the receiver's output, given to {@link Ledger.reconcileLines} after the
+   * run (memory grows with the lines sent until then). `none`: delivery is unknown; the ledger
+   * counts what the sender knows (sent, dropped) and reports `delivered`, `lostInFlight` and
+   * `pending` as `null`.
    * @default 'none'
    */
   evidence?: LedgerEvidence;
@@ -336,14 +381,16 @@ export class Ledger {
   readonly #histogram = new DelayHistogram();
   /** Receivers listening now, as reported through the observer. */
   #receivers = 0;
+  /** Evidence `lines`: the one record of every line sent, until {@link reconcileLines}. */
+  #linesRecord: ConnectionRecord | undefined;
 
   /** The receiver side: pass it to a `SyslogServer` (its `observers` option). */
   readonly observer: DeliveryObserver;
 
   constructor(options: LedgerOptions = {}) {
     const evidence = options.evidence ?? 'none';
-    if (evidence !== 'receiver' && evidence !== 'none') {
-      throw new EsaError('ESA_ERR_INVALID_OPTION', `evidence must be one of receiver, none; got ${JSON.stringify(evidence)}`);
+    if (!LEDGER_EVIDENCE.includes(evidence)) {
+      throw new EsaError('ESA_ERR_INVALID_OPTION', `evidence must be one of ${LEDGER_EVIDENCE.join(', ')}; got ${JSON.stringify(evidence)}`);
     }
     this.evidence = evidence;
     this.observer = Object.freeze({
@@ -387,6 +434,7 @@ export class Ledger {
    * the same machine has had its chance). The appliance calls it on every push tick.
    */
   settleDatagrams(beforeMs: number): void {
+    if (this.evidence === 'lines') return; // the receiver's output decides, later
     for (const records of this.#connections.values()) {
       for (const record of records) {
         if (record.protocol !== 'udp') continue;
@@ -419,6 +467,66 @@ export class Ledger {
     }
   }
 
+  /**
+   * Evidence `lines`: decides the fate of every line sent so far from what a receiver wrote (an
+   * rsyslog output file with the `%rawmsg%` template, a SIEM export): each received line is
+   * matched to the earliest line sent with the same text that is not matched yet (a line received
+   * twice after a retry is `duplicated`); sent lines left unmatched are `lostInFlight` (the
+   * sender saw the write succeed) or `dropped` (the sender gave them up). Call it once the
+   * appliance has closed: a line sent later stays `pending`.
+   *
+   * Text matching cannot tell apart two lines with the same text (same time, same content):
+   * which of them arrived is decided in sending order.
+   *
+   * @param lines - the receiver's lines (an array, or any iterable such as a file split on `\n`).
+   * @throws EsaError `ESA_ERR_INVALID_OPTION` when the ledger's evidence is not `lines`.
+   * @example
+   * ```ts
+   * const appliance = new Appliance({ evidence: 'lines' });
+   * // … push to rsyslog, close the appliance …
+   * const report = appliance.ledger.reconcileLines(readFileSync('out.log', 'utf8').split('\n'));
+   * const { delivered, lostInFlight } = appliance.ledger.counts();
+   * ```
+   */
+  reconcileLines(lines: Iterable<string>, options: ReconcileOptions = {}): ReconcileReport {
+    if (this.evidence !== 'lines') {
+      throw new EsaError('ESA_ERR_INVALID_OPTION', `reconcileLines needs a ledger with evidence 'lines'; this one has evidence '${this.evidence}'`);
+    }
+    const extract = options.extract ?? ((line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+    if (typeof extract !== 'function') throw new EsaError('ESA_ERR_INVALID_OPTION', `extract must be a function; got ${typeof extract}`);
+    let received = 0;
+    let matched = 0;
+    const record = this.#linesRecord;
+    for (const line of lines) {
+      if (typeof line !== 'string') throw new EsaError('ESA_ERR_INVALID_OPTION', `lines must be strings; got ${typeof line} at line ${received + 1}`);
+      const text = line === '' ? undefined : extract(line);
+      if (text === undefined || text === '') continue;
+      received++;
+      if (record && this.#matchSent(record, text.slice(0, UDP_MATCH_CHARS))) matched++;
+    }
+    if (record) {
+      for (let i = record.udpHead; i < record.udp.length; i++) {
+        const entry = record.udp[i] as UdpEntry;
+        if (!entry.done) this.#finishUdpEntry(record, entry, false, Number.NaN);
+      }
+      this.#compactUdp(record);
+      this.#linesRecord = undefined;
+    }
+    return { received, matched, unmatched: received - matched };
+  }
+
+  /** Evidence `lines`: matches a received text to the earliest unmatched sent line (false: none). */
+  #matchSent(record: ConnectionRecord, prefix: string): boolean {
+    const same = record.udpByHash.get(hashString(prefix));
+    if (same === undefined) return false;
+    for (const entry of same) {
+      if (entry.prefix !== prefix) continue;
+      this.#finishUdpEntry(record, entry, true, Number.NaN);
+      return true;
+    }
+    return false;
+  }
+
   /** How many sender connections the ledger is tracking (for leak checks). */
   get trackedConnections(): number {
     let count = 0;
@@ -429,7 +537,8 @@ export class Ledger {
   /** @internal */
   registerAttempt(stream: LedgerStream, report: AttemptReport): void {
     if (this.evidence === 'none') return;
-    const record = this.#senderRecord(report.connection);
+    // Evidence `lines`: every sent line waits in one record, matched by text like a datagram.
+    const record = this.evidence === 'lines' ? (this.#linesRecord ??= this.#newRecord('lines', 'udp')) : this.#senderRecord(report.connection);
     const count = report.frameEnds.length;
     const attempt: Attempt = {
       stream,
@@ -466,7 +575,7 @@ export class Ledger {
 
   /** @internal */
   senderConnectionEnded(connection: LedgerConnectionRef): void {
-    if (this.evidence === 'none') return;
+    if (this.evidence !== 'receiver') return;
     // Kept even when no attempt was reported on it yet: one may still come (a failed write is
     // reported after the transport's reset event), and without the end its record stays forever.
     const record = this.#senderRecord(connection);
@@ -534,7 +643,7 @@ export class Ledger {
   }
 
   #messageReceived(event: MessageReceivedEvidence): void {
-    if (this.evidence === 'none') return;
+    if (this.evidence !== 'receiver') return;
     if (event.protocol === 'udp') {
       this.#datagramReceived(event);
       return;
@@ -567,7 +676,7 @@ export class Ledger {
   }
 
   #receiverEnded(event: ConnectionEndedEvidence): void {
-    if (this.evidence === 'none') return;
+    if (this.evidence !== 'receiver') return;
     const record = this.#receiverRecord(event.key, event.connectionId, 'tcp');
     record.receiverEnded = true;
     this.#endTcpAttempts(record);
@@ -576,7 +685,7 @@ export class Ledger {
 
   /** No receiver is left to report anything: what none reported was not delivered. */
   #receiverClosed(): void {
-    if (this.evidence === 'none') return;
+    if (this.evidence !== 'receiver') return;
     if (this.#receivers > 0) this.#receivers--;
     if (this.#receivers > 0) return;
     for (const records of this.#connections.values()) {
@@ -640,7 +749,8 @@ export class Ledger {
     const attempt = entry.attempt;
     if (delivered) {
       (attempt.matched as Uint8Array)[entry.index] = 1;
-      if (attempt.times) this.#histogram.add(at - (attempt.times[entry.index] as number));
+      // A line of a receiver's output file carries no arrival time: no delay is measured.
+      if (attempt.times && !Number.isNaN(at)) this.#histogram.add(at - (attempt.times[entry.index] as number));
     }
     attempt.outstanding--;
     if (attempt.outstanding > 0) return;
@@ -695,6 +805,11 @@ export class LedgerStream {
     this.name = name;
   }
 
+  /** Where the stream's ledger learns delivery from. */
+  get evidence(): LedgerEvidence {
+    return this.#ledger.evidence;
+  }
+
   /** How many lines have been queued (the next id). */
   get generated(): number {
     return this.#lines.end;
@@ -728,10 +843,10 @@ export class LedgerStream {
     if (count !== report.frameEnds.length) {
       throw new EsaError('ESA_ERR_INTERNAL', `an attempt reports ${count} ids but ${report.frameEnds.length} frame ends`);
     }
-    if (report.connection.protocol === 'udp' && report.texts?.length !== count) {
-      throw new EsaError('ESA_ERR_INTERNAL', 'a UDP attempt must report the text of every line');
+    if ((report.connection.protocol === 'udp' || this.#ledger.evidence === 'lines') && report.texts?.length !== count) {
+      throw new EsaError('ESA_ERR_INTERNAL', 'a UDP attempt, or any attempt with evidence lines, must report the text of every line');
     }
-    const open = this.#ledger.evidence === 'receiver' && count > 0 ? 1 : 0;
+    const open = this.#ledger.evidence !== 'none' && count > 0 ? 1 : 0;
     const status: Status = report.outcome === 'sent' ? 'sent' : 'failed';
     this.#apply(report.ids, (s) => state(status, undefined, s.delivered, s.open + open));
     this.#ledger.registerAttempt(this, report);
@@ -809,7 +924,7 @@ export class LedgerStream {
       else pending += count;
     }
     const dropped = DROP_REASONS.reduce((sum, reason) => sum + byReason[reason], 0);
-    const known = evidence === 'receiver';
+    const known = evidence !== 'none';
     return {
       generated,
       delivered: known ? delivered : null,
@@ -857,7 +972,7 @@ export function countIds(runs: readonly IdRun[]): number {
 }
 
 function sumCounts(all: readonly LedgerCounts[], evidence: LedgerEvidence): LedgerCounts {
-  const known = evidence === 'receiver';
+  const known = evidence !== 'none';
   const byReason = Object.fromEntries(DROP_REASONS.map((reason) => [reason, 0])) as Record<DropReason, number>;
   let generated = 0;
   let delivered = 0;

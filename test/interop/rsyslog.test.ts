@@ -6,6 +6,7 @@
  * Needs rsyslogd (`apt-get install rsyslog`); without it every test fails with that hint.
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { Appliance } from '../../src/appliance/appliance.js';
 import { resolveSubscriptionOptions } from '../../src/core/subscription-options.js';
 import { createSyslogFormatter } from '../../src/core/syslog-format.js';
 import { FaultProxy } from '../../src/server/fault-proxy.js';
@@ -99,5 +100,33 @@ describe('rsyslog reads what esa-logsim sends', () => {
     const output = await receiver.waitForLines(expected.length);
     expect(output).toEqual(expected);
     expect(proxy.stats).toMatchObject({ connectionsReset: 1, faultsByType: { 'reset-after-bytes': 1 } });
+  });
+  it("the ledger with evidence 'lines' reconciles rsyslog's output file: lines cut off by the reset are lost in flight, the rest delivered", async () => {
+    const receiver = await rsyslog('raw');
+    const proxy = new FaultProxy({ upstream: { host: '127.0.0.1', port: receiver.tcpPort }, faults: ['reset-after-bytes=412@first=1'] });
+    onTestFinished(() => proxy.close());
+    const port = await proxy.listen();
+    const appliance = new Appliance({ hostname: 'mail.example.com', evidence: 'lines' });
+    onTestFinished(() => appliance.close());
+    const subscription = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', host: '127.0.0.1', port, protocol: 'tcp' });
+    const failed = new Promise((resolve) => appliance.once('push:failed', resolve));
+    for (let i = 0; i < 20; i++) appliance.write('mail_logs', 'Information', `MID ${i} ICID ${i} RID 0 To: <rcpt${i}@example.com>`);
+    await subscription.flush();
+    await failed; // the RST, seen while idle or on the next write
+    for (let i = 20; i < 30; i++) appliance.write('mail_logs', 'Information', `MID ${i} ICID ${i} RID 0 To: <rcpt${i}@example.com>`);
+    await subscription.flush();
+    await appliance.close();
+    const last = `MID 29 ICID 29 RID 0 To: <rcpt29@example.com>`;
+    let output: string[] = [];
+    for (let i = 0; i < 100 && !output.some((line) => line.endsWith(last)); i++) output = await receiver.waitForLines(output.length + 1, 100);
+    const report = appliance.ledger.reconcileLines(output);
+    const counts = appliance.ledger.counts();
+    expect(report.received).toBe(output.length);
+    expect(counts).toMatchObject({ pending: 0, dropped: 0, evidence: 'lines' });
+    expect(counts.delivered).toBe(report.matched);
+    // The first connection carried the header (3 lines) and lines 0…; 412 bytes hold the header and a few lines.
+    const fates = [...subscription.ledger.fates()].map((run) => run.fate);
+    expect(fates.slice(0, 3)).toEqual(['delivered', 'lost-in-flight', 'delivered']);
+    expect(counts.generated).toBe((counts.delivered ?? 0) + (counts.lostInFlight ?? 0));
   });
 });
