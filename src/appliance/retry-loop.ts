@@ -36,6 +36,15 @@ export type SendOutcome<R> =
  * the outcome says what happened.
  */
 export async function sendWithPolicy<R>(options: SendWithPolicyOptions<R>): Promise<SendOutcome<R>> {
+  // The first attempt runs outside p-retry (most pushes succeed at once, and p-retry's set-up per
+  // call costs more than the rest of such a push); its failure is handed to p-retry as its own
+  // first attempt, so whether and how to retry is decided exactly as before.
+  let firstError: unknown;
+  try {
+    return { kind: 'sent', receipt: await options.send(), attempt: 1 };
+  } catch (error) {
+    firstError = error;
+  }
   let attempts = 0;
   let decision: PolicyDecision | undefined;
   try {
@@ -43,6 +52,7 @@ export async function sendWithPolicy<R>(options: SendWithPolicyOptions<R>): Prom
       async (attemptNumber) => {
         attempts = attemptNumber;
         decision = undefined;
+        if (attemptNumber === 1) throw firstError;
         return options.send();
       },
       {
