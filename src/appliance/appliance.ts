@@ -369,8 +369,27 @@ export class Appliance extends EventEmitter<ApplianceEvents> {
       buffer.length = 0;
       attached.generator.generate(from, now, buffer);
       const logType = attached.generator.logType;
-      for (const record of buffer) this.#dispatch(logType, record);
+      if (buffer.length > 0) this.#dispatchAll(logType, buffer);
       buffer.length = 0;
+    }
+  }
+
+  /** {@link #dispatch} for many records of one log type (the generators' lines): same order, same calls. */
+  #dispatchAll(logType: string, records: readonly LogRecord[]): void {
+    // Subscriptions are only ever appended (a listener may add one): the list is taken again then,
+    // which visits them as iterating the map would.
+    const all = this.#subscriptions;
+    let subscriptions = [...all.values()];
+    for (const record of records) {
+      for (let i = 0; i < subscriptions.length; i++) {
+        const subscription = subscriptions[i] as Subscription;
+        if (subscription.accepts(logType, record.level)) subscription.enqueue(record);
+        if (all.size !== subscriptions.length) subscriptions = [...all.values()];
+      }
+      if (this.listenerCount('log:written') > 0) {
+        callListeners(() => this.emit('log:written', { at: record.timeMs, logType, record }));
+        if (all.size !== subscriptions.length) subscriptions = [...all.values()];
+      }
     }
   }
 

@@ -977,7 +977,16 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     const at = (this.#chunkAt ??= this.#clock.now());
     if (this.#observers.length > 0) {
       const evidence = { at, protocol: 'tcp' as const, key: connection.key, connectionId: connection.connectionId, streamEnd: frame.streamEnd };
-      for (const observer of this.#observers) callListeners(() => observer.messageReceived(evidence));
+      // callListeners() inlined: a closure per message and observer is measurable here.
+      for (const observer of this.#observers) {
+        try {
+          observer.messageReceived(evidence);
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
     }
     let bytes = frame.bytes;
     let faultTruncatedTo: number | undefined;
