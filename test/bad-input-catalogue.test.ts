@@ -585,7 +585,7 @@ const networkRows: NetworkRow[] = [
       await sendTcp(world.port, ['99999999999 <22>Jun 25 08:50:03 Mail_Log: Info: x'], { end: false });
       const error = await framingError(world);
       expect(error.message).toMatch(/^octet count at stream offset 0 exceeds maxFrameBytes 65536 \(99999…\)$/);
-      expect(world.oversize).toMatchObject([{ action: 'closed', maxMessageBytes: 65_536 }]);
+      expect(world.oversize).toMatchObject([{ action: 'closed', maxMessageBytes: 65_536, code: 'ESA_ERR_MESSAGE_TOO_LARGE' }]);
       expect(world.server.stats.messages).toBe(0);
       return error.code;
     },
@@ -640,7 +640,7 @@ const networkRows: NetworkRow[] = [
       expect(record).toMatchObject({ truncated: true, byteLength: 65_536 });
       expect(record?.parsed?.tag).toBe('Mail_Log');
       expect(world.server.stats).toMatchObject({ oversize: 1, bytes: 10 * MiB, messages: 1, framingErrors: 0 });
-      expect(world.oversize).toMatchObject([{ action: 'truncated', byteLength: 10 * MiB, maxMessageBytes: 65_536 }]);
+      expect(world.oversize).toMatchObject([{ action: 'truncated', byteLength: 10 * MiB, maxMessageBytes: 65_536, code: 'ESA_ERR_MESSAGE_TOO_LARGE' }]);
       expect(world.closed).toMatchObject([{ by: 'peer', reason: 'end' }]);
       return undefined;
     },
@@ -746,7 +746,7 @@ const networkRows: NetworkRow[] = [
       await sendUdp(world.port, `<22>Jun 25 08:50:03 Mail_Log: Info: ${'x'.repeat(4000)}`);
       const [record] = await world.until((records) => records.length >= 1);
       expect(record).toMatchObject({ truncated: true, byteLength: 1024 });
-      expect(world.oversize).toMatchObject([{ protocol: 'udp', action: 'truncated', byteLength: 4036, maxMessageBytes: 1024 }]);
+      expect(world.oversize).toMatchObject([{ protocol: 'udp', action: 'truncated', byteLength: 4036, maxMessageBytes: 1024, code: 'ESA_ERR_MESSAGE_TOO_LARGE' }]);
       expect(world.server.stats.oversize).toBe(1);
       return undefined;
     },

@@ -14,7 +14,7 @@ import type { LongLineAction } from './long-lines.js';
  *   `ESA_ERR_INVALID_SCENARIO`, `ESA_ERR_UNKNOWN_SCENARIO`, `ESA_ERR_USAGE`.
  * - Wire errors: `ESA_ERR_PARSE` (a syslog line that does not parse; returned, not thrown),
  *   `ESA_ERR_FRAMING` (a bad octet count), `ESA_ERR_FRAME_TOO_LARGE` (a frame over the decoder's
- *   limit), `ESA_ERR_MESSAGE_TOO_LARGE` (a line over a long-line limit that was dropped).
+ *   limit), `ESA_ERR_MESSAGE_TOO_LARGE` (a message over a receiver's size limit).
  * - Network errors (a push failed): `ESA_ERR_CONNECTION_RESET`, `ESA_ERR_CONNECTION_REFUSED`,
  *   `ESA_ERR_CONNECT_TIMEOUT`, `ESA_ERR_WRITE_TIMEOUT`, `ESA_ERR_BROKEN_PIPE`,
  *   `ESA_ERR_CONNECTION_CLOSED` (the peer closed gracefully), `ESA_ERR_PORT_UNREACHABLE`,

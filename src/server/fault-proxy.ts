@@ -800,6 +800,7 @@ export class FaultProxy extends EventEmitter<FaultProxyEvents> {
       byteLength,
       maxMessageBytes: this.options.maxMessageBytes,
       action,
+      code: 'ESA_ERR_MESSAGE_TOO_LARGE',
     };
     callListeners(() => this.emit('message:oversize', payload));
   }

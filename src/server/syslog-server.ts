@@ -337,6 +337,8 @@ export interface MessageOversizeEvent {
   readonly maxMessageBytes: number;
   /** `truncated`: cut to the limit and kept; `closed`: an octet count over it closed the connection. */
   readonly action: 'truncated' | 'closed';
+  /** Always `ESA_ERR_MESSAGE_TOO_LARGE`: the code of this refusal, as in the README's error table. */
+  readonly code: 'ESA_ERR_MESSAGE_TOO_LARGE';
 }
 
 /** Payload of `connection:opened`. */
@@ -1029,6 +1031,7 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
       byteLength,
       maxMessageBytes: this.options.maxMessageBytes,
       action,
+      code: 'ESA_ERR_MESSAGE_TOO_LARGE',
     };
     callListeners(() => this.emit('message:oversize', payload));
   }
