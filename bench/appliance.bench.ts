@@ -46,6 +46,7 @@ import { Appliance } from '../src/appliance/appliance.js';
 import { VirtualClock } from '../src/clock/virtual-clock.js';
 import type { AsyncBenchPart, AsyncBenchRow } from './index.js';
 import { MAIL_LOG_TEXTS } from './mail-log-texts.js';
+import { median } from './stats.js';
 
 const START_MS = Date.UTC(2026, 5, 25, 6, 50, 0);
 const MESSAGES_PER_SECOND = 1000;
@@ -405,11 +406,6 @@ async function memoryCase(lines: number): Promise<AsyncBenchRow> {
 
 // --- the comparison ---
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /**
  * Runs the end-to-end comparison (rounds interleave loggen, syslog-client and the appliance) and

@@ -26,6 +26,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './stats.js';
 
 /** One measured thing: `run()` processes `lines` lines (messages, frames…). */
 export interface BenchCase {
@@ -157,12 +158,6 @@ function round(bench: BenchCase, minMs: number): number {
   return (calls * bench.lines) / (elapsed / 1000);
 }
 
-/** The median of `values` (non-empty). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** A row of a synchronous part (always a rate). */
 export type SyncRow = Row & { readonly linesPerSecond: number };

@@ -23,6 +23,7 @@ import { SyslogServer } from '../src/server/syslog-server.js';
 import { findRsyslogd, startRsyslog } from '../test/support/rsyslog.js';
 import type { BenchPart } from './index.js';
 import { MAIL_LOG_TEXTS } from './mail-log-texts.js';
+import { median } from './stats.js';
 
 const LINE_BYTES = 150;
 const BATCH_LINES = 1000;
@@ -242,11 +243,6 @@ async function rsyslogRound(sender: Sender, lines: number): Promise<number> {
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /**
  * Runs the loopback comparison: rounds alternate rsyslog and SyslogServer.

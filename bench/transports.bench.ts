@@ -24,6 +24,7 @@ import { TcpTransport } from '../src/transports/tcp-transport.js';
 import { UdpTransport } from '../src/transports/udp-transport.js';
 import type { AsyncBenchPart } from './index.js';
 import { MAIL_LOG_TEXTS } from './mail-log-texts.js';
+import { median } from './stats.js';
 
 /** One result row. */
 export interface TransportBenchRow {
@@ -203,11 +204,6 @@ function rawUdpRound(receiver: Receiver): Round {
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 async function compare(
   name: string,
