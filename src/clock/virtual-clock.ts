@@ -23,11 +23,27 @@ export interface VirtualClockOptions {
   loopLimit?: number;
 }
 
-interface Entry {
-  readonly at: number;
-  readonly seq: number;
-  readonly callback: () => void;
-  cancelled: boolean;
+/** The clock's count of timers not yet run or cancelled, shared with its timers. */
+interface PendingCount {
+  value: number;
+}
+
+/** A scheduled callback; it is also the {@link Timer} handed out (no closure per timer). */
+class Entry implements Timer {
+  cancelled = false;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly callback: () => void,
+    readonly pending: PendingCount,
+  ) {}
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.pending.value--;
+  }
 }
 
 /** The default start of a {@link VirtualClock}: 2026-01-01T00:00:00Z. */
@@ -54,7 +70,7 @@ export class VirtualClock implements Clock {
   readonly #loopLimit: number;
   #now: number;
   #seq = 0;
-  #pending = 0;
+  readonly #pending: PendingCount = { value: 0 };
   #heap: Entry[] = [];
   #running = false;
 
@@ -76,7 +92,7 @@ export class VirtualClock implements Clock {
 
   /** How many timers are scheduled and not yet run or cancelled. */
   get pending(): number {
-    return this.#pending;
+    return this.#pending.value;
   }
 
   /** The time of the next timer due, or `undefined` when none is pending. */
@@ -87,16 +103,10 @@ export class VirtualClock implements Clock {
 
   schedule(delayMs: number, callback: () => void): Timer {
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const entry: Entry = { at: this.#now + delay, seq: this.#seq++, callback, cancelled: false };
+    const entry = new Entry(this.#now + delay, this.#seq++, callback, this.#pending);
     this.#push(entry);
-    this.#pending++;
-    return {
-      cancel: () => {
-        if (entry.cancelled) return;
-        entry.cancelled = true;
-        this.#pending--;
-      },
-    };
+    this.#pending.value++;
+    return entry;
   }
 
   /**
@@ -175,7 +185,7 @@ export class VirtualClock implements Clock {
       if (count >= maxTimers) {
         throw new EsaError(
           'ESA_ERR_CLOCK_LOOP_LIMIT',
-          `VirtualClock.runAll ran ${maxTimers} timers and ${this.#pending} are still pending: a timer keeps rescheduling itself`,
+          `VirtualClock.runAll ran ${maxTimers} timers and ${this.#pending.value} are still pending: a timer keeps rescheduling itself`,
         );
       }
       await this.advanceTo(next);
@@ -203,7 +213,7 @@ export class VirtualClock implements Clock {
       this.#pop();
       if (top.cancelled) continue;
       top.cancelled = true;
-      this.#pending--;
+      this.#pending.value--;
       return top;
     }
   }
@@ -256,5 +266,10 @@ function expectDelta(ms: number): number {
 
 /** Lets every queued promise callback (and `process.nextTick`) run. */
 function flushMicrotasks(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
+  return new Promise<void>(resolveOnImmediate);
+}
+
+/** The executor of {@link flushMicrotasks}, made once (not a closure per timer). */
+function resolveOnImmediate(resolve: () => void): void {
+  setImmediate(resolve);
 }
