@@ -601,9 +601,18 @@ export class Ledger {
       const newest = records?.[records.length - 1];
       return newest ?? this.#newRecord(key, 'udp');
     }
-    const bound = this.#findRecord(key, (r) => r.receiverId === receiverId);
-    if (bound) return bound;
-    const unbound = this.#findRecord(key, (r) => r.receiverId === undefined && !r.receiverEnded);
+    // Once per received message: plain loops, no predicate closures.
+    const records = this.#connections.get(key);
+    let unbound: ConnectionRecord | undefined;
+    if (records) {
+      for (const r of records) if (r.receiverId === receiverId) return r;
+      for (const r of records) {
+        if (r.receiverId === undefined && !r.receiverEnded) {
+          unbound = r;
+          break;
+        }
+      }
+    }
     const record = unbound ?? this.#newRecord(key, protocol);
     record.receiverId = receiverId;
     return record;
