@@ -275,6 +275,8 @@ interface EngineCore {
   draw(entry: FaultEntry, state: EntryState | undefined): boolean;
   report(entry: FaultEntry, action: FaultAction, detail: string, peer: string | undefined): void;
   readonly isPacketLevel: boolean;
+  /** Whether any fault decides on messages (none: every message is delivered as is). */
+  hasMessageFaults(): boolean;
 }
 
 /**
@@ -296,6 +298,7 @@ export class FaultEngine {
   readonly #core: EngineCore;
   #specs: readonly FaultSpec[] = [];
   #entries: readonly FaultEntry[] = [];
+  #hasMessageFaults = false;
   #generation = 0;
   #lastConnectionId = 0;
   #wasRefusing = false;
@@ -319,6 +322,7 @@ export class FaultEngine {
       draw: (entry, state) => draw(entry, state),
       report: (entry, action, detail, peer) => this.#report(entry.fault.type, action, detail, peer),
       isPacketLevel: this.#options.isPacketLevel,
+      hasMessageFaults: () => this.#hasMessageFaults,
     };
     this.setSpecs(specs);
   }
@@ -380,6 +384,7 @@ export class FaultEngine {
     entries.sort((a, b) => a.rank - b.rank || a.index - b.index);
     this.#specs = resolved;
     this.#entries = Object.freeze(entries);
+    this.#hasMessageFaults = entries.some((entry) => entry.fault.decideMessage !== undefined);
   }
 
   /**
@@ -600,6 +605,7 @@ class EngineConnection implements ConnectionFaults {
     this.#assertOpen();
     expectInteger('byteLength', byteLength, 0, Number.MAX_SAFE_INTEGER);
     if (this.#messageEnd !== undefined) return { deliver: false, after: this.#messageEnd };
+    if (!this.#core.hasMessageFaults()) return DELIVER_MESSAGE;
     const now = this.#core.now();
     let deliver = true;
     let truncateTo: number | undefined;
