@@ -110,6 +110,10 @@ export class VirtualLink {
   #hasDelays = false;
   #hasMessages = false;
   readonly #flows = new Map<string, Flow>();
+  /** Bumped on every change of {@link #flows}: remembered lookups of an older version are stale. */
+  #flowsVersion = 0;
+  readonly #lookups: FlowLookup[] = [];
+  #nextLookup = 0;
   readonly #dead: string[] = [];
   #active = 0;
 
@@ -249,11 +253,32 @@ export class VirtualLink {
   }
 
   #segment(lane: Lane, packet: Packet, engine: FaultEngine): void {
-    let flow = this.#flows.get(flowKey(packet.src, packet.srcPort, packet.dst, packet.dstPort));
-    let isFromInitiator = true;
-    if (flow === undefined) {
-      flow = this.#flows.get(flowKey(packet.dst, packet.dstPort, packet.src, packet.srcPort));
-      isFromInitiator = false;
+    let flow: Flow | undefined;
+    let isFromInitiator: boolean;
+    // Both directions of a busy flow alternate (data, ACK): the last two lookups are remembered
+    // while the table is unchanged, which saves building and hashing two keys per segment.
+    const slots = this.#lookups;
+    let slot: FlowLookup | undefined;
+    for (const candidate of slots) {
+      if (candidate.version === this.#flowsVersion && candidate.srcPort === packet.srcPort && candidate.dstPort === packet.dstPort && candidate.src === packet.src && candidate.dst === packet.dst) {
+        slot = candidate;
+        break;
+      }
+    }
+    if (slot !== undefined) {
+      flow = slot.flow;
+      isFromInitiator = slot.isFromInitiator;
+    } else {
+      flow = this.#flows.get(flowKey(packet.src, packet.srcPort, packet.dst, packet.dstPort));
+      isFromInitiator = true;
+      if (flow === undefined) {
+        flow = this.#flows.get(flowKey(packet.dst, packet.dstPort, packet.src, packet.srcPort));
+        isFromInitiator = false;
+      }
+      if (flow !== undefined) {
+        slots[this.#nextLookup] = { src: packet.src, srcPort: packet.srcPort, dst: packet.dst, dstPort: packet.dstPort, flow, isFromInitiator, version: this.#flowsVersion };
+        this.#nextLookup = 1 - this.#nextLookup;
+      }
     }
     if (flow === undefined) {
       if ((packet.flags & (SYN | ACK | RST)) === SYN) this.#open(lane, packet, engine);
@@ -310,6 +335,7 @@ export class VirtualLink {
       decoded: 0,
     };
     this.#flows.set(flow.key, flow);
+    this.#flowsVersion++;
     this.#active++;
     if (accept === 'drop') this.#lose(syn);
     else this.#put(lane, syn, this.#hasDelays ? faults.readDelayMs(0) : 0);
@@ -379,7 +405,10 @@ export class VirtualLink {
     this.#active--;
     // Keep the flow a while so the middlebox keeps blocking its stragglers.
     this.#dead.push(flow.key);
-    if (this.#dead.length > MAX_DEAD_FLOWS) this.#flows.delete(this.#dead.shift() as string);
+    if (this.#dead.length > MAX_DEAD_FLOWS) {
+      this.#flows.delete(this.#dead.shift() as string);
+      this.#flowsVersion++;
+    }
   }
 
   #maybeForget(flow: Flow): void {
@@ -387,7 +416,19 @@ export class VirtualLink {
     flow.faults.close();
     this.#active--;
     this.#flows.delete(flow.key);
+    this.#flowsVersion++;
   }
+}
+
+/** A remembered flow lookup of {@link VirtualLink}: a packet's endpoints and what they found. */
+interface FlowLookup {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
+  readonly flow: Flow;
+  readonly isFromInitiator: boolean;
+  readonly version: number;
 }
 
 function flowKey(src: string, srcPort: number, dst: string, dstPort: number): string {
