@@ -405,8 +405,10 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const ids = idRuns(batch);
     if (ids.length > 0) this.ledger.sending(ids);
     const header = this.#headerDue ? this.#startLogfile(now, 'start') : [];
-    const messages = [...header, ...batch.map((entry) => entry.formatted ?? this.#formatter.format(entry.record))];
-    const shape: BatchShape = { batch, messages, lead: header.length, lines };
+    const messages = header.slice();
+    const formatter = this.#formatter;
+    for (const entry of batch) messages.push(entry.formatted ?? formatter.format(entry.record));
+    const shape: BatchShape = { batch, messages, lead: header.length, lines, ids };
     const outcome = await sendWithPolicy({
       clock,
       send: () => this.transport.send(messages, { prefix: (connection) => this.#prefix(connection, shape.lead > 0) }),
@@ -511,7 +513,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     if (lines > 0) {
       this.ledger.attempt({
         connection: this.#ref(receipt.connection),
-        ids: idRuns(written),
+        ids: oversize.length === 0 ? shape.ids : idRuns(written),
         frameEnds,
         outcome,
         at: this.#host.clock.now(),
@@ -671,6 +673,8 @@ interface BatchShape {
   readonly lead: number;
   /** Log lines (ledger lines) in the batch. */
   readonly lines: number;
+  /** The ledger id runs of the batch's log lines. */
+  readonly ids: readonly IdRun[];
 }
 
 /** A transport failure as a NetworkError (a user transport may throw anything). */
