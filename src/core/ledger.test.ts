@@ -277,7 +277,9 @@ describe('Ledger with evidence lines (a receiver output file, reconciled after t
     // Until the receiver's output is read, even the failed lines may have arrived: all pending.
     expect(ledger.counts()).toMatchObject({ generated: 8, delivered: 0, pending: 8, dropped: 0, evidence: 'lines' });
     const received = ['<22>Jun 25 08:50:03 Mail_Log: Info: Begin Logfile', ...texts(0, 2), texts(5, 6)[0] as string, ''];
+    expect(ledger.trackedConnections).toBe(1);
     expect(ledger.reconcileLines(received)).toEqual({ received: 4, matched: 3, unmatched: 1 });
+    expect(ledger.trackedConnections).toBe(0);
     expect(ledger.counts()).toMatchObject({ generated: 8, delivered: 3, lostInFlight: 3, dropped: 2, pending: 0, duplicated: 0 });
     expect([...stream.fates()].map((r) => [r.from, r.to, r.fate])).toEqual([
       [0, 2, 'delivered'],

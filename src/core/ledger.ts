@@ -509,8 +509,8 @@ export class Ledger {
         const entry = record.udp[i] as UdpEntry;
         if (!entry.done) this.#finishUdpEntry(record, entry, false, Number.NaN);
       }
-      this.#compactUdp(record);
       this.#linesRecord = undefined;
+      this.#connections.delete(record.key);
     }
     return { received, matched, unmatched: received - matched };
   }
