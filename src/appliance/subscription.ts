@@ -8,7 +8,7 @@
  */
 
 import { EventEmitter } from 'eventemitter3';
-import { type Clock, sleep, type Timer } from '../clock/clock.js';
+import { type Clock, type Timer } from '../clock/clock.js';
 import { type AttemptedBatch, InvalidOptionError, isEsaError, NetworkError, isNetworkErrorCode } from '../core/errors.js';
 import { connectFailedText, logErrorText } from '../core/esa-messages.js';
 import type { IdRun, LedgerConnectionRef, LedgerStream } from '../core/ledger.js';
@@ -498,7 +498,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const frameEnds = new Float64Array(lines);
     const times = new Float64Array(lines);
     const texts: string[] | undefined = receipt.connection.protocol === 'udp' || this.ledger.evidence === 'lines' ? [] : undefined;
-    const lastParts = (receipt as Partial<SendReceipt>).longLineLastParts;
+    const lastParts = receipt.longLineLastParts;
     let k = 0;
     for (let i = 0; i < batch.length; i++) {
       const entry = batch[i] as Entry;

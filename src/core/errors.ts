@@ -149,6 +149,8 @@ export interface AttemptedBatch {
   readonly frameEnds: ArrayLike<number>;
   /** Per message, what the long-line rule did (see `SendReceipt.longLineActions`); `undefined` when nothing changed. */
   readonly longLineActions?: readonly (LongLineAction | undefined)[] | undefined;
+  /** Per message, the text of its last frame when the long-line rule changed it (see `SendReceipt.longLineLastParts`). */
+  readonly longLineLastParts?: readonly (string | undefined)[] | undefined;
 }
 
 /** Details a network error may carry. */

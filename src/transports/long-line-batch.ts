@@ -66,3 +66,20 @@ export function messageEnds(partEnds: ArrayLike<number>, partCounts: Uint32Array
   }
   return ends;
 }
+
+/**
+ * Per message, the text of its last part (a `truncated` message as cut, the last part of a
+ * `split` one; `undefined` for a dropped one), or `undefined` when the rule changed nothing: what
+ * a receiver's last record of the message says (see `SendReceipt.longLineLastParts`).
+ */
+export function longLineLastParts(batch: LongLineBatch): (string | undefined)[] | undefined {
+  const { parts, partCounts } = batch;
+  if (partCounts === undefined) return undefined;
+  const last = new Array<string | undefined>(partCounts.length).fill(undefined);
+  let end = 0;
+  for (let i = 0; i < partCounts.length; i++) {
+    end += partCounts[i] as number;
+    if (partCounts[i] !== 0) last[i] = parts[end - 1];
+  }
+  return last;
+}

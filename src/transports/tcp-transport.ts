@@ -16,7 +16,7 @@ import { DEFAULT_SYSLOG_PORT } from '../core/subscription-options.js';
 import { expectBoolean, expectOneOf } from '../core/units.js';
 import { nodeNetwork } from '../net/node-network.js';
 import { classifySocketError } from './classify-error.js';
-import { applyLongLinesToBatch, messageEnds } from './long-line-batch.js';
+import { applyLongLinesToBatch, longLineLastParts, messageEnds } from './long-line-batch.js';
 import {
   callListeners,
   closedError,
@@ -453,7 +453,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
     if (failure) {
       const failed = this.#writeFailed(link, failure, bytes.length, options.signal);
       // Part of the batch may have reached the receiver: tell the caller where each frame ended.
-      if (failed.error instanceof NetworkError) failed.error.attempted = { connection: info, prefixCount: prefix.length, frameEnds, longLineActions: batch.actions };
+      if (failed.error instanceof NetworkError) failed.error.attempted = { connection: info, prefixCount: prefix.length, frameEnds, longLineActions: batch.actions, longLineLastParts: longLineLastParts(batch) };
       return failed;
     }
     link.bytesWritten += bytes.length;
@@ -466,6 +466,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> implements Trans
         startOffset,
         frameEnds,
         longLineActions: batch.actions,
+        longLineLastParts: longLineLastParts(batch),
         bytesWritten: bytes.length,
         writtenAt: bytes.length === 0 ? clock.now() : active.writtenAt,
       },

@@ -57,9 +57,9 @@ export interface SendReceipt {
   /** Per message, what the long-line rule did: `undefined` (sent as is), or the action. */
   readonly longLineActions: readonly (LongLineAction | undefined)[] | undefined;
   /**
-   * UDP: per message, the text of its last datagram (a `truncated` message as cut, the last part
-   * of a `split` one; `undefined` for a dropped one); `undefined` when the rule changed nothing.
-   * The ledger matches a line to its last datagram, as it matches a TCP line to its last frame.
+   * Per message, the text of its last frame or datagram (a `truncated` message as cut, the last
+   * part of a `split` one; `undefined` for a dropped one); `undefined` when the rule changed
+   * nothing. The ledger matches a line by this text (UDP, evidence `lines`).
    */
   readonly longLineLastParts?: readonly (string | undefined)[] | undefined;
   /** Bytes handed to the network for this batch (framing included). */

@@ -16,7 +16,7 @@ import { DEFAULT_SYSLOG_PORT } from '../core/subscription-options.js';
 import { parseByteSize } from '../core/units.js';
 import { nodeNetwork } from '../net/node-network.js';
 import { classifySocketError } from './classify-error.js';
-import { applyLongLinesToBatch } from './long-line-batch.js';
+import { applyLongLinesToBatch, longLineLastParts } from './long-line-batch.js';
 import {
   callListeners,
   closedError,
@@ -451,7 +451,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
         startOffset,
         frameEnds: datagramEnds(all.length, batch.partCounts, startOffset),
         longLineActions: batch.actions,
-        longLineLastParts: lastParts(parts, batch.partCounts),
+        longLineLastParts: longLineLastParts(batch),
         bytesWritten,
         writtenAt: this.options.clock.now(),
       },
@@ -593,18 +593,6 @@ async function until(active: ActiveSend, isDone: () => boolean): Promise<Failure
     });
     active.wake = undefined;
   }
-}
-
-/** Per message, the text of its last datagram (see `SendReceipt.longLineLastParts`). */
-function lastParts(parts: readonly string[], partCounts: Uint32Array | undefined): (string | undefined)[] | undefined {
-  if (partCounts === undefined) return undefined;
-  const last = new Array<string | undefined>(partCounts.length).fill(undefined);
-  let end = 0;
-  for (let i = 0; i < partCounts.length; i++) {
-    end += partCounts[i] as number;
-    if (partCounts[i] !== 0) last[i] = parts[end - 1];
-  }
-  return last;
 }
 
 function datagramEnds(count: number, partCounts: Uint32Array | undefined, startOffset: number): Uint32Array | number[] {

@@ -25,13 +25,22 @@ async function eventually(condition: () => boolean, limitMs: number): Promise<vo
   for (let waited = 0; !condition() && waited < limitMs; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+/** Options of {@link startSeedRun}. */
+export interface SeedRunOptions {
+  /** The subscription's long-line rule. @default 'send' */
+  readonly longLines?: string;
+  /** Characters of padding in every line (to make lines long). @default 0 */
+  readonly padding?: number;
+}
+
 /** Builds the pair for `evidence`. */
-export async function startSeedRun(evidence: LedgerEvidence): Promise<SeedRun> {
+export async function startSeedRun(evidence: LedgerEvidence, options: SeedRunOptions = {}): Promise<SeedRun> {
   const clock = new VirtualClock({ startMs: START });
   const appliance = new Appliance({ clock, hostname: 'mail.example.com', utcOffsetSeconds: 7200, evidence });
   const server = new SyslogServer({ protocol: 'tcp', faults: ['reset-after-bytes=412@first=1'], observers: evidence === 'receiver' ? [appliance.ledger.observer] : [] });
   const port = await server.listen();
-  const subscription: Subscription = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', host: '127.0.0.1', port, protocol: 'tcp' });
+  const subscription: Subscription = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', host: '127.0.0.1', port, protocol: 'tcp', longLines: options.longLines ?? 'send' });
+  const padding = ' x'.repeat((options.padding ?? 0) >> 1);
   let written = 0;
   let failures = 0;
   appliance.on('push:failed', () => failures++);
@@ -55,7 +64,7 @@ export async function startSeedRun(evidence: LedgerEvidence): Promise<SeedRun> {
     server,
     failures: () => failures,
     async push(count) {
-      for (let i = 0; i < count; i++) appliance.write('mail_logs', 'Information', `MID ${written} ICID ${written} RID 0 To: <rcpt${written++}@example.com>`);
+      for (let i = 0; i < count; i++) appliance.write('mail_logs', 'Information', `MID ${written} ICID ${written} RID 0 To: <rcpt${written++}@example.com>${padding}`);
       const resetsBefore = server.stats.connectionsReset;
       await drive(subscription.flush());
       const sent = subscription.stats.bytes;

@@ -30,4 +30,19 @@ describe('ledger evidence lines (reconciled from a receiver output) against evid
     expect(counts.delivered).toBe(live.appliance.ledger.counts().delivered);
     expect(counts.generated).toBe((counts.delivered ?? 0) + counts.dropped + (counts.lostInFlight ?? 0) + (counts.pending ?? 0));
   });
+
+  it.for(['split:256', 'truncate:256'])('matches a line the long-line rule %s changed by its last frame, as the live ledger does', async (longLines) => {
+    const live = await startSeedRun('receiver', { longLines, padding: 600 });
+    const file = await startSeedRun('lines', { longLines, padding: 600 });
+    onTestFinished(() => Promise.all([live.dispose(), file.dispose()]).then(() => undefined));
+    for (const run of [live, file]) {
+      await run.push(10);
+      await run.push(10);
+      await run.finish();
+    }
+    file.appliance.ledger.reconcileLines(file.server.records.map((record) => record.raw));
+    const fates = (app: SeedRun) => [...app.appliance.ledger.stream('Mail_Log').fates()];
+    expect(fates(file)).toEqual(fates(live));
+    expect(file.appliance.ledger.counts().delivered).toBeGreaterThanOrEqual(10);
+  });
 });
