@@ -380,14 +380,17 @@ export class Appliance extends EventEmitter<ApplianceEvents> {
     // which visits them as iterating the map would.
     const all = this.#subscriptions;
     let subscriptions = [...all.values()];
+    // Listeners only change while listeners run: the count is taken again after those, not per line.
+    let isWrittenListened = this.listenerCount('log:written') > 0;
     for (const record of records) {
       for (let i = 0; i < subscriptions.length; i++) {
         const subscription = subscriptions[i] as Subscription;
-        if (subscription.accepts(logType, record.level)) subscription.enqueue(record);
+        if (subscription.accepts(logType, record.level) && subscription.enqueue(record)) isWrittenListened = this.listenerCount('log:written') > 0;
         if (all.size !== subscriptions.length) subscriptions = [...all.values()];
       }
-      if (this.listenerCount('log:written') > 0) {
+      if (isWrittenListened) {
         callListeners(() => this.emit('log:written', { at: record.timeMs, logType, record }));
+        isWrittenListened = this.listenerCount('log:written') > 0;
         if (all.size !== subscriptions.length) subscriptions = [...all.values()];
       }
     }

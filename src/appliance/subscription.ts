@@ -282,13 +282,17 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     return logType === this.options.type && levelPasses(level, this.options.level);
   }
 
-  /** @internal queues a record of this subscription's log type (the appliance filters). */
-  enqueue(record: LogRecord): void {
-    if (this.#state === 'closed') return;
+  /**
+   * @internal queues a record of this subscription's log type (the appliance filters). Returns
+   * whether listeners ran (the queue's bound dropped lines), i.e. whether user code may have
+   * changed anybody's listeners.
+   */
+  enqueue(record: LogRecord): boolean {
+    if (this.#state === 'closed') return false;
     const id = this.ledger.generate(1);
     this.#queue.push({ id, record });
     this.#stats.linesQueued++;
-    this.#enforceBound();
+    return this.#enforceBound();
   }
 
   /** @internal starts the push timer. */
@@ -491,9 +495,22 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     // frame end is the previous line's, which the receiver would "confirm"); once the batch is
     // sent, it is dropped as oversize.
     const actions = receipt.longLineActions;
-    const isOversize = (entry: Entry, i: number): boolean => entry.id >= 0 && actions?.[offset + i] === 'dropped';
-    const oversize = actions === undefined ? [] : batch.filter(isOversize);
-    const written = oversize.length === 0 ? batch : batch.filter((entry, i) => !isOversize(entry, i));
+    // A plain loop, and only for batches with long-line actions: no closures per push (under tsx
+    // each one also costs a __name() call).
+    let oversize: readonly Entry[] = NO_ENTRIES;
+    let written: readonly Entry[] = batch;
+    if (actions !== undefined) {
+      const dropped: Entry[] = [];
+      const kept: Entry[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const entry = batch[i] as Entry;
+        (entry.id >= 0 && actions[offset + i] === 'dropped' ? dropped : kept).push(entry);
+      }
+      if (dropped.length > 0) {
+        oversize = dropped;
+        written = kept;
+      }
+    }
     const lines = shape.lines - oversize.length;
     const frameEnds = new Float64Array(lines);
     const times = new Float64Array(lines);
@@ -502,7 +519,7 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     let k = 0;
     for (let i = 0; i < batch.length; i++) {
       const entry = batch[i] as Entry;
-      if (entry.id < 0 || (oversize.length > 0 && isOversize(entry, i))) continue;
+      if (entry.id < 0 || (oversize.length > 0 && actions?.[offset + i] === 'dropped')) continue;
       frameEnds[k] = receipt.frameEnds[offset + i] as number;
       times[k] = entry.record.timeMs;
       // Matched by text (UDP, evidence `lines`): a line is matched to its last datagram or frame,
@@ -587,11 +604,11 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     this.#enforceBound();
   }
 
-  /** Keeps the queue within the policy's bound, dropping per its overflow rule. */
-  #enforceBound(): void {
+  /** Keeps the queue within the policy's bound, dropping per its overflow rule; returns whether listeners ran. */
+  #enforceBound(): boolean {
     const max = this.policy.maxQueuedLines;
     const queued = this.#queue.length - this.#head;
-    if (queued <= max) return;
+    if (queued <= max) return false;
     const excess = queued - max;
     let dropped: Entry[];
     if (this.policy.overflow === 'drop-oldest') {
@@ -602,10 +619,11 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     }
     this.#compact();
     const ids = idRuns(dropped);
-    if (ids.length === 0) return;
+    if (ids.length === 0) return false;
     this.ledger.giveUp(ids, 'buffer-overflow');
     const count = countLines(dropped);
     callListeners(() => this.emit('lines:dropped', { at: this.#host.clock.now(), subscription: this.name, count, reason: 'buffer-overflow' }));
+    return true;
   }
 
   #compact(): void {
@@ -663,6 +681,8 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 }
 
 const KEEP: PolicyDecision = Object.freeze({ action: 'keep' });
+/** An empty list shared by pushes that drop no oversize line (never added to). */
+const NO_ENTRIES: readonly Entry[] = Object.freeze([]);
 /** The transport was closed under the push: lines are given up as `closed`, no Log Error. */
 const CLOSED = Object.freeze({ action: 'drop' as const, closed: true });
 
