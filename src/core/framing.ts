@@ -112,13 +112,19 @@ export function encodeFrames(messages: readonly string[], framing: Framing): Enc
  */
 function encodeAsciiLf(messages: readonly string[]): EncodedBatch | undefined {
   const count = messages.length;
-  const frameEnds = new Uint32Array(count);
   let total = 0;
+  for (let i = 0; i < count; i++) total += (messages[i] as string).length + 1;
+  // One allocation for both arrays (each typed array over 64 bytes costs a separate backing
+  // store): the bytes, then the frame ends at the next multiple of 4.
+  const endsAt = Math.ceil(total / 4) * 4;
+  const buffer = new ArrayBuffer(endsAt + count * 4);
+  const bytes = new Uint8Array(buffer, 0, total);
+  const frameEnds = new Uint32Array(buffer, endsAt, count);
+  let end = 0;
   for (let i = 0; i < count; i++) {
-    total += (messages[i] as string).length + 1;
-    frameEnds[i] = total;
+    end += (messages[i] as string).length + 1;
+    frameEnds[i] = end;
   }
-  const bytes = new Uint8Array(total);
   if (count === 0) return { bytes, frameEnds };
   const joined = messages.join('\n');
   const result = encoder.encodeInto(joined, bytes);
