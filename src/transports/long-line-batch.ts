@@ -48,11 +48,18 @@ export function applyLongLinesToBatch(messages: readonly string[], policy: LongL
 /**
  * Per message, the end of its last part (or the previous message's end when it has none), from
  * the per-part ends, shifted by `offset`. A `Uint32Array` while the values fit, else numbers.
+ * When every message is one part and the values fit, a `Uint32Array` of part ends is shifted in
+ * place and returned (the caller hands over its own array: no allocation per batch).
  */
 export function messageEnds(partEnds: ArrayLike<number>, partCounts: Uint32Array | undefined, offset: number): Uint32Array | number[] {
   const count = partCounts === undefined ? partEnds.length : partCounts.length;
   const last = partEnds.length === 0 ? 0 : (partEnds[partEnds.length - 1] as number);
-  const ends: Uint32Array | number[] = offset + last <= 0xffff_ffff ? new Uint32Array(count) : new Array<number>(count);
+  const fits = offset + last <= 0xffff_ffff;
+  if (partCounts === undefined && fits && partEnds instanceof Uint32Array) {
+    if (offset !== 0) for (let i = 0; i < count; i++) partEnds[i] = offset + (partEnds[i] as number);
+    return partEnds;
+  }
+  const ends: Uint32Array | number[] = fits ? new Uint32Array(count) : new Array<number>(count);
   if (partCounts === undefined) {
     for (let i = 0; i < count; i++) ends[i] = offset + (partEnds[i] as number);
     return ends;
