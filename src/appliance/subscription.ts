@@ -512,8 +512,10 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
       }
     }
     const lines = shape.lines - oversize.length;
-    const frameEnds = new Float64Array(lines);
-    const times = new Float64Array(lines);
+    // One backing store for both (each typed array over 64 bytes costs its own).
+    const both = new Float64Array(lines * 2);
+    const frameEnds = both.subarray(0, lines);
+    const times = both.subarray(lines);
     const texts: string[] | undefined = receipt.connection.protocol === 'udp' || this.ledger.evidence === 'lines' ? [] : undefined;
     const lastParts = receipt.longLineLastParts;
     let k = 0;
