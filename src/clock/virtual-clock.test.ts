@@ -86,6 +86,38 @@ describe('VirtualClock', () => {
     expect(() => new VirtualClock({ loopLimit: 0 })).toThrow(expect.objectContaining({ option: 'loopLimit' }));
   });
 
+  it('lets promise callbacks run between timers through the flush it was given', async () => {
+    let flushes = 0;
+    const clock = new VirtualClock({
+      startMs: 0,
+      flush: () => {
+        flushes++;
+        return new Promise((resolve) => process.nextTick(resolve));
+      },
+    });
+    const seen: number[] = [];
+    const task = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await sleep(clock, 100);
+        // A chain of promise callbacks still ends before the next timer.
+        await Promise.resolve();
+        await Promise.resolve();
+        seen.push(clock.now());
+      }
+    })();
+    await clock.advance(350);
+    await task;
+    expect(seen).toEqual([100, 200, 300]);
+    // One flush on entry, one after each of the three timers.
+    expect(flushes).toBe(4);
+  });
+
+  it('refuses a flush that is not a function', () => {
+    expect(() => new VirtualClock({ flush: 'nextTick' as never })).toThrow(
+      expect.objectContaining({ code: 'ESA_ERR_INVALID_OPTION', option: 'flush' }),
+    );
+  });
+
   it('refuses to advance twice at once', async () => {
     const clock = new VirtualClock();
     const first = clock.advance(10);
