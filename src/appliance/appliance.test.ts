@@ -348,12 +348,12 @@ describe('Appliance long-line rules and the ledger (virtual network, real transp
     const clock = new VirtualClock({ startMs: START });
     const vnet = new VirtualNetwork({ clock });
     onTestFinished(() => vnet.close());
-    const appliance = new Appliance({ clock, network: vnet.host('10.0.0.1'), evidence: 'receiver' });
-    const server = new SyslogServer({ protocol, network: vnet.host('10.0.0.2'), clock, host: '10.0.0.2', port: 514, observers: [appliance.ledger.observer] });
+    const appliance = new Appliance({ clock, network: vnet.host('192.0.2.1'), evidence: 'receiver' });
+    const server = new SyslogServer({ protocol, network: vnet.host('192.0.2.2'), clock, host: '192.0.2.2', port: 514, observers: [appliance.ledger.observer] });
     const listening = server.listen();
     await clock.advance(1);
     await listening;
-    const subscription = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', host: '10.0.0.2', port: 514, protocol, transportOptions: { longLines } });
+    const subscription = appliance.addSubscription({ name: 'Mail_Log', type: 'mail_logs', host: '192.0.2.2', port: 514, protocol, transportOptions: { longLines } });
     /** Pushes once, closes both sides, returns the fate of each line. */
     const finish = async (): Promise<(string | undefined)[]> => {
       appliance.start();

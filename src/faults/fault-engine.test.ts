@@ -12,7 +12,7 @@ function setup(specs: readonly FaultInput[], options: FaultEngineOptions = {}) {
   const engine = new FaultEngine(specs, { clock, random: seededRandom(42), onFault: (event) => events.push(event), ...options });
   let port = 40_000;
   const open = (overrides: Partial<ConnectionMeta> = {}) =>
-    engine.openConnection({ protocol: 'tcp', peer: `10.0.0.5:${port++}`, active: 0, ...overrides });
+    engine.openConnection({ protocol: 'tcp', peer: `192.0.2.5:${port++}`, active: 0, ...overrides });
   /** Moves the clock to `ms` after the start. */
   const at = (ms: number): Promise<void> => clock.advanceTo(clock.startMs + ms);
   onTestFinished(() => expect(clock.pending).toBe(0));
@@ -34,7 +34,7 @@ describe('FaultEngine: the seed case', () => {
     const second = open();
     expect(second.onBytes(5000)).toEqual({ deliver: 5000 });
     expect(events).toEqual([
-      { at: clock.startMs, fault: 'reset-after-bytes', action: 'reset', connection: '10.0.0.5:40000', detail: 'reset after 412 bytes' },
+      { at: clock.startMs, fault: 'reset-after-bytes', action: 'reset', connection: '192.0.2.5:40000', detail: 'reset after 412 bytes' },
     ]);
     expect(engine.stats).toMatchObject({ total: 1, connections: 2, datagrams: 0 });
     expect(engine.stats.byAction.reset).toBe(1);
@@ -143,7 +143,7 @@ describe('FaultEngine: timeline', () => {
     await at(5000);
     expect(connection.isStalled()).toBe(false);
     expect(connection.onBytes(100)).toEqual({ deliver: 100 });
-    expect(events).toEqual([{ at: clock.startMs, fault: 'stall', action: 'stall', connection: '10.0.0.5:40000', detail: 'stopped reading' }]);
+    expect(events).toEqual([{ at: clock.startMs, fault: 'stall', action: 'stall', connection: '192.0.2.5:40000', detail: 'stopped reading' }]);
   });
 
   it('orders boundaries of several faults', async () => {
@@ -406,7 +406,7 @@ describe('FaultEngine: idle timeout', () => {
         at: clock.startMs,
         fault: 'idle-timeout',
         action: 'close',
-        connection: '10.0.0.5:40000',
+        connection: '192.0.2.5:40000',
         detail: 'closed after 300000ms idle (timeout 300000ms)',
       },
     ]);

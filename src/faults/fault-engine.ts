@@ -286,7 +286,7 @@ interface EngineCore {
  * @example
  * ```ts
  * const engine = new FaultEngine(['reset-after-bytes=412@first=1'], { clock, random: seededRandom(7), onFault: (e) => events.push(e) });
- * const connection = engine.openConnection({ protocol: 'tcp', peer: '10.0.0.5:40112', active: 0 });
+ * const connection = engine.openConnection({ protocol: 'tcp', peer: '192.0.2.5:40112', active: 0 });
  * connection.accept;          // 'accept'
  * connection.onBytes(1000);   // { deliver: 412, after: 'reset' }
  * ```
@@ -495,7 +495,7 @@ function expectMeta(meta: unknown, shape: string): void {
 }
 
 function expectPeer(option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidOptionError(option, value, 'a non-empty string such as "10.0.0.5:40112"');
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidOptionError(option, value, 'a non-empty string such as "192.0.2.5:40112"');
   return value;
 }
 

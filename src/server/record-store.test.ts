@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordStore, type RecordSource, type StoredRecord } from './record-store.js';
 
-const source: RecordSource = Object.freeze({ protocol: 'tcp', peer: { address: '10.0.0.5', port: 40_000 }, key: '10.0.0.5:40000', connectionId: 1 });
+const source: RecordSource = Object.freeze({ protocol: 'tcp', peer: { address: '192.0.2.5', port: 40_000 }, key: '192.0.2.5:40000', connectionId: 1 });
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

@@ -122,7 +122,7 @@ describe('SyslogServer over TCP', () => {
     const { network, server, named, received } = setup();
     expect(await server.listen()).toBe(5140);
     expect(server.address).toEqual({ protocol: 'tcp', address: '127.0.0.1', port: 5140 });
-    const socket = network.open({ address: '::ffff:10.0.0.5', port: 40_001 });
+    const socket = network.open({ address: '::ffff:192.0.2.5', port: 40_001 });
     socket.send(`${line(1)}\n${line(2)}\r\n<bad`);
     socket.send('\n');
     expect(server.messages()).toEqual([line(1), line(2), '<bad']);
@@ -130,8 +130,8 @@ describe('SyslogServer over TCP', () => {
     expect(first).toMatchObject({
       seq: 1,
       protocol: 'tcp',
-      peer: { address: '::ffff:10.0.0.5', port: 40_001 },
-      key: '10.0.0.5:40001',
+      peer: { address: '::ffff:192.0.2.5', port: 40_001 },
+      key: '192.0.2.5:40001',
       connectionId: 1,
       byteLength: line(1).length,
       streamEnd: line(1).length + 1,
@@ -141,8 +141,8 @@ describe('SyslogServer over TCP', () => {
     expect(second?.streamEnd).toBe(line(1).length + line(2).length + 3);
     expect(third).toMatchObject({ parsed: undefined, parseError: { reason: 'expected a PRI of 1 to 3 digits', offset: 1 } });
     expect(received.map((event) => event.streamEnd)).toEqual([first?.streamEnd, second?.streamEnd, third?.streamEnd]);
-    expect(received[0]).toEqual({ at: first?.at, protocol: 'tcp', key: '10.0.0.5:40001', connectionId: 1, streamEnd: first?.streamEnd });
-    expect(named('connection:opened')).toMatchObject([{ connectionId: 1, key: '10.0.0.5:40001' }]);
+    expect(received[0]).toEqual({ at: first?.at, protocol: 'tcp', key: '192.0.2.5:40001', connectionId: 1, streamEnd: first?.streamEnd });
+    expect(named('connection:opened')).toMatchObject([{ connectionId: 1, key: '192.0.2.5:40001' }]);
     expect(named('message:received').map((event) => event.message.seq)).toEqual([1, 2, 3]);
     expect(server.stats).toMatchObject({ connectionsAccepted: 1, connectionsOpen: 1, messages: 3, parseErrors: 1, bytes: line(1).length + line(2).length + 8 });
   });
@@ -264,7 +264,7 @@ describe('SyslogServer faults over TCP (virtual clock)', () => {
     const fitting = Math.floor(100 / (line(1).length + 1));
     expect(server.messages()).toEqual([line(1), line(2)].slice(0, fitting));
     expect(received).toHaveLength(fitting);
-    expect(named('fault:applied')).toMatchObject([{ type: 'reset-after-bytes', action: 'reset', detail: 'reset after 100 bytes', peer: '10.0.0.5:40000' }]);
+    expect(named('fault:applied')).toMatchObject([{ type: 'reset-after-bytes', action: 'reset', detail: 'reset after 100 bytes', peer: '192.0.2.5:40000' }]);
     expect(named('connection:reset')).toMatchObject([{ connectionId: 1, reason: 'fault', fault: 'reset-after-bytes' }]);
     expect(named('connection:closed')).toMatchObject([{ connectionId: 1, by: 'server', reason: 'fault', fault: 'reset-after-bytes' }]);
     expect(ended).toHaveLength(1);
@@ -465,9 +465,9 @@ describe('SyslogServer over UDP (virtual clock)', () => {
   it('records one message per datagram, one trailing LF removed, and gives the observers its text', async () => {
     const { network, server, received } = setup({ protocol: 'udp' });
     expect(await server.listen()).toBe(5140);
-    network.openDatagramSocket?.deliver(`${line(1)}\n`, { address: '10.0.0.9', port: 514 });
-    expect(server.records[0]).toMatchObject({ raw: line(1), protocol: 'udp', key: '10.0.0.9:514', connectionId: 0, streamEnd: undefined });
-    expect(received).toEqual([{ at: server.records[0]?.at, protocol: 'udp', key: '10.0.0.9:514', connectionId: 0, text: line(1) }]);
+    network.openDatagramSocket?.deliver(`${line(1)}\n`, { address: '192.0.2.9', port: 514 });
+    expect(server.records[0]).toMatchObject({ raw: line(1), protocol: 'udp', key: '192.0.2.9:514', connectionId: 0, streamEnd: undefined });
+    expect(received).toEqual([{ at: server.records[0]?.at, protocol: 'udp', key: '192.0.2.9:514', connectionId: 0, text: line(1) }]);
     expect(server.stats).toMatchObject({ datagrams: 1, messages: 1, bytes: line(1).length + 1 });
   });
 
@@ -523,8 +523,8 @@ describe('SyslogServer over UDP (virtual clock)', () => {
   it('a conditional refuse does not read the datagram and counts it', async () => {
     const { network, server } = setup({ protocol: 'udp', faults: ['refuse@p=1@first=1'] });
     await server.listen();
-    network.openDatagramSocket?.deliver(line(1), { address: '10.0.0.5', port: 1 });
-    network.openDatagramSocket?.deliver(line(2), { address: '10.0.0.6', port: 1 });
+    network.openDatagramSocket?.deliver(line(1), { address: '192.0.2.5', port: 1 });
+    network.openDatagramSocket?.deliver(line(2), { address: '192.0.2.6', port: 1 });
     expect(server.messages()).toEqual([line(2)]);
     expect(server.stats.datagramsRefused).toBe(1);
   });

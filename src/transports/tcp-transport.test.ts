@@ -15,7 +15,7 @@ type Recorded =
 function setup(options: Partial<TcpTransportOptions> = {}) {
   const clock = new VirtualClock();
   const network = new FakeNetwork();
-  const transport = new TcpTransport({ host: '10.1.1.1', port: 514, network, clock, ...options });
+  const transport = new TcpTransport({ host: '192.0.2.10', port: 514, network, clock, ...options });
   const events: Recorded[] = [];
   transport.on('connection:opened', (event) => events.push({ type: 'opened', event }));
   transport.on('connection:closed', (event) => events.push({ type: 'closed', event }));
@@ -137,10 +137,10 @@ describe('resolveTcpTransportOptions', () => {
 describe('TcpTransport', () => {
   describe('connecting', () => {
     it('connects on the first send only, and sends the prefix first in the same write', async () => {
-      const { network, transport, events, text } = setup({ localAddress: '10.0.0.1' });
+      const { network, transport, events, text } = setup({ localAddress: '192.0.2.1' });
       expect(network.sockets).toHaveLength(0);
       expect(transport.connection).toBeUndefined();
-      expect(transport.target).toBe('10.1.1.1:514');
+      expect(transport.target).toBe('192.0.2.10:514');
       const prefixCalls: number[] = [];
       const receipt = await transport.send(['one', 'two'], {
         prefix: (connection) => {
@@ -149,7 +149,7 @@ describe('TcpTransport', () => {
         },
       });
       expect(network.sockets).toHaveLength(1);
-      expect(network.lastSocket.options).toEqual({ host: '10.1.1.1', port: 514, localAddress: '10.0.0.1' });
+      expect(network.lastSocket.options).toEqual({ host: '192.0.2.10', port: 514, localAddress: '192.0.2.1' });
       expect(network.lastSocket.written).toHaveLength(1);
       expect(text()).toBe('Begin Logfile\nVersion: 15.0.0\none\ntwo\n');
       expect(prefixCalls).toEqual([1]);
@@ -162,11 +162,11 @@ describe('TcpTransport', () => {
         connection: {
           id: 1,
           protocol: 'tcp',
-          localAddress: '10.0.0.1',
+          localAddress: '192.0.2.1',
           localPort: 40_001,
-          remoteAddress: '10.1.1.1',
+          remoteAddress: '192.0.2.10',
           remotePort: 514,
-          key: '10.0.0.1:40001',
+          key: '192.0.2.1:40001',
         },
       });
       expect([...receipt.frameEnds]).toEqual([14, 30, 34, 38]);
@@ -219,7 +219,7 @@ describe('TcpTransport', () => {
       expect(sent.state()).toBe('pending');
       await clock.advance(1);
       await flush();
-      expect(sent.error()).toMatchObject({ code: 'ESA_ERR_CONNECT_TIMEOUT', peer: '10.1.1.1:514' });
+      expect(sent.error()).toMatchObject({ code: 'ESA_ERR_CONNECT_TIMEOUT', peer: '192.0.2.10:514' });
       expect((sent.error() as Error).message).toContain('no answer within 2000 ms');
       expect(network.lastSocket.destroyed).toBe(true);
       expect(events).toEqual([]);
@@ -317,9 +317,9 @@ describe('TcpTransport', () => {
       const sent = settle(transport.send(['stalled'], { prefix: () => ['H'] }));
       await clock.advance(1000);
       await flush();
-      expect(sent.error()).toMatchObject({ code: 'ESA_ERR_WRITE_TIMEOUT', connectionId: 1, peer: '10.1.1.1:514' });
+      expect(sent.error()).toMatchObject({ code: 'ESA_ERR_WRITE_TIMEOUT', connectionId: 1, peer: '192.0.2.10:514' });
       expect((sent.error() as Error).message).toBe(
-        'Connection to 10.1.1.1:514 timed out while writing 10 bytes: not handed to the network within 1000 ms (writeTimeoutMs); the receiver is not reading',
+        'Connection to 192.0.2.10:514 timed out while writing 10 bytes: not handed to the network within 1000 ms (writeTimeoutMs); the receiver is not reading',
       );
       expect(network.sockets[0]?.destroyed).toBe(true);
       expect(events.map((recorded) => recorded.type)).toEqual(['opened', 'reset']);
@@ -348,7 +348,7 @@ describe('TcpTransport', () => {
       await expect(sent).rejects.toMatchObject({
         code: 'ESA_ERR_CONNECTION_RESET',
         connectionId: 1,
-        message: 'Connection to 10.1.1.1:514 was reset by the peer (ECONNRESET) while writing 412 bytes',
+        message: 'Connection to 192.0.2.10:514 was reset by the peer (ECONNRESET) while writing 412 bytes',
       });
       const reset = events.at(-1);
       expect(reset).toMatchObject({ type: 'reset', event: { isIdle: false, connection: { id: 1 } } });

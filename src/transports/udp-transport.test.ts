@@ -18,7 +18,7 @@ type Recorded =
 function setup(options: Partial<UdpTransportOptions> = {}) {
   const clock = new VirtualClock();
   const network = new FakeNetwork();
-  const transport = new UdpTransport({ host: '10.1.1.1', port: 514, network, clock, ...options });
+  const transport = new UdpTransport({ host: '192.0.2.10', port: 514, network, clock, ...options });
   const events: Recorded[] = [];
   transport.on('connection:opened', (event) => events.push({ type: 'opened', event }));
   transport.on('connection:closed', (event) => events.push({ type: 'closed', event }));
@@ -98,7 +98,7 @@ describe('UdpTransport', () => {
     const receipt = await transport.send(['one', 'twö'], { prefix: () => ['Begin Logfile'] });
     const socket = network.lastDatagramSocket;
     expect(socket.family).toBe(4);
-    expect(socket.connectedTo).toEqual({ address: '10.1.1.1', port: 514 });
+    expect(socket.connectedTo).toEqual({ address: '192.0.2.10', port: 514 });
     expect(datagrams()).toEqual(['Begin Logfile', 'one', 'twö']);
     expect(receipt).toMatchObject({
       isNewConnection: true,
@@ -106,7 +106,7 @@ describe('UdpTransport', () => {
       startOffset: 0,
       bytesWritten: 13 + 3 + 4,
       longLineActions: undefined,
-      connection: { id: 1, protocol: 'udp', localAddress: '10.0.0.1', localPort: 50_000, key: '10.0.0.1:50000', remotePort: 514 },
+      connection: { id: 1, protocol: 'udp', localAddress: '192.0.2.1', localPort: 50_000, key: '192.0.2.1:50000', remotePort: 514 },
     });
     expect([...receipt.frameEnds]).toEqual([1, 2, 3]);
     expect(events.map((recorded) => recorded.type)).toEqual(['opened']);
@@ -118,10 +118,10 @@ describe('UdpTransport', () => {
   });
 
   it('binds localAddress before connecting', async () => {
-    const { network, transport } = setup({ localAddress: '10.0.0.9' });
+    const { network, transport } = setup({ localAddress: '192.0.2.9' });
     const receipt = await transport.send(['x']);
-    expect(network.lastDatagramSocket.boundTo).toEqual({ address: '10.0.0.9', port: 50_000 });
-    expect(receipt.connection.key).toBe('10.0.0.9:50000');
+    expect(network.lastDatagramSocket.boundTo).toEqual({ address: '192.0.2.9', port: 50_000 });
+    expect(receipt.connection.key).toBe('192.0.2.9:50000');
   });
 
   it('uses an IPv6 socket for an IPv6 host', async () => {
@@ -142,7 +142,7 @@ describe('UdpTransport', () => {
     await expect(failed).rejects.toMatchObject({
       code: 'ESA_ERR_PORT_UNREACHABLE',
       connectionId: 1,
-      message: "UDP socket to 10.1.1.1:514: the peer's port is unreachable (ECONNREFUSED after an ICMP port unreachable) while sending 2 datagrams",
+      message: "UDP socket to 192.0.2.10:514: the peer's port is unreachable (ECONNREFUSED after an ICMP port unreachable) while sending 2 datagrams",
     });
     expect(first.sent).toHaveLength(2);
     expect(first.isClosed).toBe(true);

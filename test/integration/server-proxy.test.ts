@@ -272,7 +272,7 @@ describe('FaultProxy (TCP) in front of a SyslogServer', () => {
     const clock = new VirtualClock();
     // Real sockets toward the client; an upstream connect that never completes.
     const network: Network = { ...nodeNetwork, name: 'silent-upstream', connect: (options) => new FakeStreamSocket(options) };
-    const proxy = new FaultProxy({ upstream: { host: '10.0.0.9', port: 514 }, network, clock, connectTimeoutMs: '3s' });
+    const proxy = new FaultProxy({ upstream: { host: '192.0.2.9', port: 514 }, network, clock, connectTimeoutMs: '3s' });
     onTestFinished(() => proxy.close());
     const failures: unknown[] = [];
     proxy.on('upstream:failed', (event) => failures.push(event));
@@ -283,7 +283,7 @@ describe('FaultProxy (TCP) in front of a SyslogServer', () => {
     await clock.advance(1);
     await client.closed;
     expect(client.error()?.code).toBe('ECONNRESET');
-    expect(failures).toMatchObject([{ at: clock.startMs + 3000, connectionId: 1, error: { code: 'ESA_ERR_CONNECT_TIMEOUT', peer: '10.0.0.9:514' } }]);
+    expect(failures).toMatchObject([{ at: clock.startMs + 3000, connectionId: 1, error: { code: 'ESA_ERR_CONNECT_TIMEOUT', peer: '192.0.2.9:514' } }]);
     expect(clock.pending).toBe(0);
   });
 

@@ -107,7 +107,7 @@ export class FakeStreamSocket extends EventEmitter implements StreamSocket {
   // --- what the test does ---
 
   /** The handshake completes. */
-  acceptConnect(local: { address: string; port: number } = { address: '10.0.0.1', port: 40_001 }): void {
+  acceptConnect(local: { address: string; port: number } = { address: '192.0.2.1', port: 40_001 }): void {
     this.localAddress = local.address;
     this.localPort = local.port;
     this.remoteAddress = this.options.host;
@@ -177,7 +177,7 @@ export class FakeDatagramSocket extends EventEmitter implements DatagramSocket {
     if (this.isConnectHanging) return new Promise(() => {});
     if (this.connectError) return Promise.reject(this.connectError);
     this.connectedTo = { address, port };
-    this.boundTo ??= { address: this.family === 6 ? 'fd00::1' : '10.0.0.1', port: 50_000 };
+    this.boundTo ??= { address: this.family === 6 ? 'fd00::1' : '192.0.2.1', port: 50_000 };
     return Promise.resolve();
   }
 
@@ -218,7 +218,7 @@ export class FakeNetwork implements Network {
   readonly sockets: FakeStreamSocket[] = [];
   readonly datagramSockets: FakeDatagramSocket[] = [];
   /** Called for each new TCP socket; by default it connects on the next microtask. */
-  onConnect: (socket: FakeStreamSocket) => void = (socket) => queueMicrotask(() => socket.acceptConnect({ address: '10.0.0.1', port: 40_000 + this.sockets.length }));
+  onConnect: (socket: FakeStreamSocket) => void = (socket) => queueMicrotask(() => socket.acceptConnect({ address: '192.0.2.1', port: 40_000 + this.sockets.length }));
   /** Called for each new UDP socket. */
   onDatagramSocket: (socket: FakeDatagramSocket) => void = () => {};
 

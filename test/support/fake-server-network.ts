@@ -23,7 +23,7 @@ const encoder = new TextEncoder();
 export class FakeServerSocket extends EventEmitter implements StreamSocket {
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly localAddress = '10.0.0.1';
+  readonly localAddress = '192.0.2.1';
   readonly localPort: number;
   destroyed = false;
   isPaused = false;
@@ -150,7 +150,7 @@ export class FakeServerDatagramSocket extends EventEmitter implements DatagramSo
   }
 
   /** A datagram arrives from `from`. */
-  deliver(data: string | Uint8Array, from: DatagramAddress = { address: '10.0.0.5', port: 40_000 }): void {
+  deliver(data: string | Uint8Array, from: DatagramAddress = { address: '192.0.2.5', port: 40_000 }): void {
     this.emit('message', typeof data === 'string' ? encoder.encode(data) : data, from);
   }
 
@@ -229,7 +229,7 @@ export class FakeServerNetwork implements Network {
    * A client connects: the open listener accepts a socket (an error when none listens — the
    * connection would be refused).
    */
-  open(remote: { address: string; port: number } = { address: '10.0.0.5', port: this.#peerPort++ }): FakeServerSocket {
+  open(remote: { address: string; port: number } = { address: '192.0.2.5', port: this.#peerPort++ }): FakeServerSocket {
     const listener = this.openListener;
     if (!listener) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const socket = new FakeServerSocket(remote, listener.port);
