@@ -26,7 +26,7 @@ describe('loadScenario', () => {
       seed: 1,
       startMs: Date.UTC(2014, 5, 25, 6, 50, 3),
       durationMs: 60_000,
-      network: { appliance: { address: '10.229.24.230' }, receiver: { address: '10.44.167.30' }, latencyMs: 0.25, jitterMs: 0, faults: [] },
+      network: { appliance: { address: '10.229.24.230' }, receiver: { address: '10.44.167.30' }, latencyMs: 0.25, jitterMs: 0, faults: [] }, // virtual labels
       receiver: { protocol: 'tcp', port: 514, faults: [], maxMessageBytes: 65536 },
       subscriptions: [{ name: 'Mail_Log', policy: 'esa' }],
       generators: [],
@@ -132,7 +132,7 @@ describe('resolveScenario errors', () => {
     ['a bad alert recipient', { ...minimal, appliance: { alerts: { recipients: ['admin'] } } }, 'appliance.alerts.recipients[0]', /e-mail/],
     ['an appliance option that is not data', { ...minimal, appliance: { clock: {} } }, 'appliance.clock', /known: hostname/],
     ['a bad host address', { ...minimal, network: { receiver: { address: 'syslog.example.com' } } }, 'network.receiver.address', /IPv4 or IPv6/],
-    ['the same address twice', { ...minimal, network: { receiver: { address: '10.229.24.230' } } }, 'network.receiver.address', /other than the appliance/],
+    ['the same address twice', { ...minimal, network: { receiver: { address: '10.229.24.230' } } }, 'network.receiver.address', /other than the appliance/], // virtual labels
     ['a bad MSS', { ...minimal, network: { receiver: { mss: 10 } } }, 'network.receiver.mss', /integer from 64/],
     ['a receiver fault on the link', { ...minimal, network: { faults: ['stall'] } }, 'network.faults[0].type', /belong in receiver\.faults/],
     ['a bad fault text', { ...minimal, receiver: { faults: ['reset-after-bytes=abc'] } }, 'receiver.faults[0]', /reset-after-bytes=N/],

@@ -88,13 +88,13 @@ export interface ScenarioHostInput extends VirtualHostOptions {
 /** The virtual network between appliance and receiver (used by the virtual world only). */
 export interface ScenarioNetworkInput {
   /**
-   * The appliance's host.
-   * @default { address: '10.229.24.230' }
+   * The appliance's host (its address is a label inside the virtual network; nothing is sent to it).
+   * @default { address: '10.229.24.230' } (the seed's, a label in the virtual network)
    */
   appliance?: ScenarioHostInput;
   /**
-   * The receiver's host.
-   * @default { address: '10.44.167.30' }
+   * The receiver's host (its address is a label inside the virtual network).
+   * @default { address: '10.44.167.30' } (the seed's, a label in the virtual network)
    */
   receiver?: ScenarioHostInput;
   /**

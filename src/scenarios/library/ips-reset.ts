@@ -26,8 +26,9 @@ export const ipsReset: ScenarioInput = {
     alerts: { recipients: ['admin@example.com'], subjectTextChars: 63 },
   },
   network: {
-    appliance: { address: '10.229.24.230', initialWindowBytes: 16384 },
-    receiver: { address: '10.44.167.30', mss: 1350 },
+    // The seed's addresses: labels inside the virtual network, never real targets.
+    appliance: { address: '10.229.24.230', initialWindowBytes: 16384 }, // virtual label
+    receiver: { address: '10.44.167.30', mss: 1350 }, // virtual label
     latencyMs: 0.25,
   },
   // The capture shows the server's ACK of the data and then its RST-ACK: the reset comes from
