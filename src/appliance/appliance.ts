@@ -19,7 +19,7 @@ import { expectOneOf } from '../core/units.js';
 import { LOG_LEVELS, type LogLevel, logTypeInfo } from '../core/vocabulary.js';
 import { createGenerator } from '../generators/create-generator.js';
 import type { LogGenerator } from '../generators/log-generator.js';
-import { callListeners } from '../transports/option-helpers.js';
+import { callListeners } from '../core/listeners.js';
 import { TcpTransport, type TcpTransportOptions } from '../transports/tcp-transport.js';
 import type { Transport } from '../transports/transport.js';
 import { UdpTransport, type UdpTransportOptions } from '../transports/udp-transport.js';

@@ -19,7 +19,7 @@ import type { ResolvedSubscriptionOptions } from '../core/subscription-options.j
 import { SyslogFormatter } from '../core/syslog-format.js';
 import { expectInteger, expectOneOf, parseDurationMs } from '../core/units.js';
 import { type LogLevel, levelPasses } from '../core/vocabulary.js';
-import { callListeners } from '../transports/option-helpers.js';
+import { callListeners } from '../core/listeners.js';
 import type { ConnectionInfo, SendReceipt, Transport } from '../transports/transport.js';
 import { sendWithPolicy } from './retry-loop.js';
 import type { PolicyDecision, ResolvedPolicy } from './policy.js';

@@ -11,6 +11,7 @@ import type { Clock, Timer } from '../clock/clock.js';
 import { systemClock } from '../clock/system-clock.js';
 import { EsaError, InvalidOptionError, type NetworkError } from '../core/errors.js';
 import { DECODER_FRAMINGS, MAX_FRAME_BYTES_LIMIT, type DecodedFrame, type DecoderFraming, type Framing } from '../core/framing.js';
+import { callListeners } from '../core/listeners.js';
 import { endpointKey, isIPv6Literal, type DatagramAddress, type DatagramSocket, type Network, type SocketError, type StreamSocket } from '../core/network.js';
 import type { Random, Seed } from '../core/random.js';
 import { expectOneOf } from '../core/units.js';
@@ -22,7 +23,6 @@ import { nodeNetwork } from '../net/node-network.js';
 import { FaultListener } from './fault-listener.js';
 import { FaultReader, type FaultReaderEndReason } from './fault-reader.js';
 import {
-  callListeners,
   expectBytes,
   expectClock,
   expectCount,

@@ -119,20 +119,6 @@ export function expectOptionalFunction<F>(option: string, value: unknown, shape:
   return value as F | undefined;
 }
 
-/**
- * Runs a listener-calling function; a listener's exception is rethrown asynchronously (as a
- * throwing listener of a Node I/O event is: an uncaught exception) so it never disturbs the I/O
- * code that emitted.
- */
-export function callListeners(emit: () => void): void {
-  try {
-    emit();
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-}
 
 const codeBySocketCode: Readonly<Record<string, NetworkErrorCode>> = {
   ECONNRESET: 'ESA_ERR_CONNECTION_RESET',

@@ -90,13 +90,3 @@ export function closedError(kind: string, target: string): EsaError {
   return new EsaError('ESA_ERR_CLOSED', `The ${kind} to ${target} is closed: send() cannot be used after close() or destroy()`);
 }
 
-/** Runs a listener-calling function; a listener's exception is rethrown asynchronously (an uncaught exception, as a throwing listener of a Node I/O event is) so it never disturbs the transport. */
-export function callListeners(emit: () => void): void {
-  try {
-    emit();
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
-  }
-}

@@ -10,6 +10,7 @@ import { abortError, type Clock, type Timer } from '../clock/clock.js';
 import { systemClock } from '../clock/system-clock.js';
 import { InvalidOptionError, NetworkError } from '../core/errors.js';
 import { encodeFrames, FRAMINGS, type Framing } from '../core/framing.js';
+import { callListeners } from '../core/listeners.js';
 import { type LongLineOptions, type LongLinePolicy, resolveLongLinePolicy } from '../core/long-lines.js';
 import { endpointKey, type Network, type SocketError, type StreamSocket } from '../core/network.js';
 import { DEFAULT_SYSLOG_PORT } from '../core/subscription-options.js';
@@ -18,7 +19,6 @@ import { nodeNetwork } from '../net/node-network.js';
 import { classifySocketError } from './classify-error.js';
 import { applyLongLinesToBatch, longLineLastParts, messageEnds } from './long-line-batch.js';
 import {
-  callListeners,
   closedError,
   expectClock,
   expectDurationMs,

@@ -10,6 +10,7 @@ import { EventEmitter } from 'eventemitter3';
 import { abortError, type Clock } from '../clock/clock.js';
 import { systemClock } from '../clock/system-clock.js';
 import { InvalidOptionError, NetworkError } from '../core/errors.js';
+import { callListeners } from '../core/listeners.js';
 import { type LongLineOptions, type LongLinePolicy, resolveLongLinePolicy } from '../core/long-lines.js';
 import { type DatagramSocket, endpointKey, isIPv6Literal, type Network, type SocketError } from '../core/network.js';
 import { DEFAULT_SYSLOG_PORT } from '../core/subscription-options.js';
@@ -18,7 +19,6 @@ import { nodeNetwork } from '../net/node-network.js';
 import { classifySocketError } from './classify-error.js';
 import { applyLongLinesToBatch, longLineLastParts } from './long-line-batch.js';
 import {
-  callListeners,
   closedError,
   expectClock,
   expectDurationMs,
