@@ -244,7 +244,8 @@ export function formatTable(rows: readonly Row[]): string {
 async function loadParts(): Promise<AnyBenchPart[]> {
   const dir = dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.bench.ts'))
+    // Sources under tsx; compiled files in .bench/ (`npm run bench` compiles them first).
+    .filter((name) => /\.bench\.[jt]s$/.test(name))
     .sort();
   const parts: AnyBenchPart[] = [];
   for (const file of files) {
