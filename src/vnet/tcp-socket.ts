@@ -789,7 +789,7 @@ export class VirtualTcpSocket implements StreamSocket, Settler {
     }
     if (done !== undefined) {
       const callbacks = done;
-      this.#core.post(() => {
+      this.#core.soon(() => {
         if (this.#needDrain && this.#writableLength === 0 && !this.#isEnding && !this.#isDestroyed) {
           this.#needDrain = false;
           this.#emit('drain');
