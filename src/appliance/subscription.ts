@@ -295,6 +295,35 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     return this.#enforceBound();
   }
 
+  /**
+   * @internal whether {@link enqueueAll} of `count` records can take them all without its
+   * queue's bound dropping any (then no listener runs while a batch is queued).
+   */
+  canTakeAll(count: number): boolean {
+    return this.#state !== 'closed' && this.#queue.length - this.#head + count <= this.policy.maxQueuedLines;
+  }
+
+  /**
+   * @internal queues the records of `logType` this subscription accepts, in order: what
+   * {@link enqueue} does for each, with one ledger call for the batch. Call it only when
+   * {@link canTakeAll} says the bound drops none.
+   */
+  enqueueAll(logType: string, records: readonly LogRecord[]): void {
+    if (this.#state === 'closed' || logType !== this.options.type) return;
+    const minimum = this.options.level;
+    const queue = this.#queue;
+    const before = queue.length;
+    let id = this.ledger.generated;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as LogRecord;
+      if (levelPasses(record.level, minimum)) queue.push({ id: id++, record });
+    }
+    const added = queue.length - before;
+    if (added === 0) return;
+    this.ledger.generate(added);
+    this.#stats.linesQueued += added;
+  }
+
   /** @internal starts the push timer. */
   start(): void {
     if (this.#state !== 'idle') return;
