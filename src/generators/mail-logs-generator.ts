@@ -439,22 +439,84 @@ const V_REJECTED = MAIL_VARIANTS.indexOf('rejected');
 const V_RELAYED = MAIL_VARIANTS.indexOf('relayed');
 const V_MULTIPLE = MAIL_VARIANTS.indexOf('multipleRecipients');
 
-// Every text a message picks from the pools, built once: spawning a message concatenates nothing.
+// Every text a message picks from the pools, built once: spawning a message concatenates nothing,
+// and a line is its message's ID text plus one or two of these pieces. The pieces are joined, not
+// concatenated: `+` makes a tree of its operands that every copy of a line walks again (each
+// batch's join, twice for a line sent twice), while a joined string is one flat run of bytes.
+
+/** `pieces` as one flat string (a join of two or more non-empty pieces copies them into one). */
+function flat(...pieces: string[]): string {
+  return pieces.join('');
+}
+
+/** The texts of lines naming a mailbox address, built once per address. */
+interface AddressTexts {
+  readonly address: string;
+  /** ` From: <address>` */
+  readonly from: string;
+  /** ` SPF: mailfrom identity <address> Pass (v=spf1)` */
+  readonly spf: string;
+  /** ` bytes from <address>` */
+  readonly bytesFrom: string;
+  /** ` To: <address>` */
+  readonly to: string;
+  /** ` RID 0 To: <address>` (the first recipient's line, the usual one). */
+  readonly rid0To: string;
+}
+
+function addressTexts(address: string): AddressTexts {
+  return Object.freeze({
+    address,
+    from: flat(' From: <', address, '>'),
+    spf: flat(' SPF: mailfrom identity ', address, ' Pass (v=spf1)'),
+    bytesFrom: flat(' bytes from <', address, '>'),
+    to: flat(' To: <', address, '>'),
+    rid0To: flat(' RID 0 To: <', address, '>'),
+  });
+}
+
+/** The texts of lines naming the sender's domain, built once per domain. */
+interface DomainTexts {
+  /** `@<domain>>'`, the end of a Message-ID line. */
+  readonly messageIdEnd: string;
+  /** ` DKIM: pass signature verified (d=<domain> s=<selector> i=@<domain>)`, by selector. */
+  readonly dkim: readonly string[];
+}
+
+function domainTexts(domain: string): DomainTexts {
+  return Object.freeze({
+    messageIdEnd: flat('@', domain, ">'"),
+    dkim: Object.freeze(DKIM_SELECTORS.map((selector) => flat(' DKIM: pass signature verified (d=', domain, ' s=', selector, ' i=@', domain, ')'))),
+  });
+}
 
 /** `<local part>@example.com`, by local part. */
-const LOCAL_ADDRESSES: readonly string[] = LOCAL_PARTS.map((part) => part + '@' + LOCAL_DOMAIN);
+const LOCAL_ADDRESSES: readonly AddressTexts[] = LOCAL_PARTS.map((part) => addressTexts(flat(part, '@', LOCAL_DOMAIN)));
 /** `<local part>@<remote domain>`, by remote domain, then local part. */
-const REMOTE_ADDRESSES_BY_DOMAIN: readonly (readonly string[])[] = REMOTE_DOMAINS.map((domain) => LOCAL_PARTS.map((part) => part + '@' + domain));
-/** `mx<n>.<remote domain> verified yes`, by remote domain, then n − 1. */
-const MX_REVERSE_DNS: readonly (readonly string[])[] = REMOTE_DOMAINS.map((domain) => [1, 2, 3, 4].map((n) => 'mx' + n + '.' + domain + ' verified yes'));
-const RELAY_REVERSE_DNS: readonly string[] = RELAY_HOSTS.map((host) => host.name + ' verified yes');
-const TLS_SUCCESS_TEXTS: readonly string[] = TLS_PARAMETERS.map((parameters) => ' TLS success ' + parameters);
+const REMOTE_ADDRESSES_BY_DOMAIN: readonly (readonly AddressTexts[])[] = REMOTE_DOMAINS.map((domain) => LOCAL_PARTS.map((part) => addressTexts(flat(part, '@', domain))));
+const LOCAL_DOMAIN_TEXTS = domainTexts(LOCAL_DOMAIN);
+const REMOTE_DOMAIN_TEXTS: readonly DomainTexts[] = REMOTE_DOMAINS.map(domainTexts);
+/** ` reverse dns host mx<n>.<remote domain> verified yes`, by remote domain, then n − 1. */
+const MX_REVERSE_DNS: readonly (readonly string[])[] = REMOTE_DOMAINS.map((domain) => [1, 2, 3, 4].map((n) => flat(' reverse dns host mx', String(n), '.', domain, ' verified yes')));
+const RELAY_REVERSE_DNS: readonly string[] = RELAY_HOSTS.map((host) => flat(' reverse dns host ', host.name, ' verified yes'));
+const UNKNOWN_REVERSE_DNS = ' reverse dns host unknown verified no';
+const TLS_SUCCESS_TEXTS: readonly string[] = TLS_PARAMETERS.map((parameters) => flat(' TLS success ', parameters));
 /** Sender-group verdicts by SBRS score index (BLOCKLIST −10.0…−3.1, SUSPECTLIST −3.0…−1.1, UNKNOWNLIST −1.0…10.0). */
-const REJECT_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => ' REJECT SG BLOCKLIST match sbrs[-10.0:-3.0] SBRS ' + score + ' country not enabled');
-const SUSPECT_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => ' ACCEPT SG SUSPECTLIST match sbrs[-3.0:-1.0] SBRS ' + score + ' country not enabled');
-const UNKNOWN_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => ' ACCEPT SG UNKNOWNLIST match sbrs[-1.0:10.0] SBRS ' + score + ' country not enabled');
+const REJECT_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => flat(' REJECT SG BLOCKLIST match sbrs[-10.0:-3.0] SBRS ', score, ' country not enabled'));
+const SUSPECT_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => flat(' ACCEPT SG SUSPECTLIST match sbrs[-3.0:-1.0] SBRS ', score, ' country not enabled'));
+const UNKNOWN_VERDICTS: readonly string[] = SBRS_SCORES.map((score) => flat(' ACCEPT SG UNKNOWNLIST match sbrs[-1.0:10.0] SBRS ', score, ' country not enabled'));
 const UNKNOWN_NONE_VERDICT = ' ACCEPT SG UNKNOWNLIST match sbrs[-1.0:10.0] SBRS None country not enabled';
 const RELAY_VERDICT = ' RELAY SG RELAYLIST match 192.0.2.0/24 SBRS None country not enabled';
+/** ` Subject '<subject>'`, by subject. */
+const SUBJECT_TEXTS: readonly string[] = SUBJECTS.map((subject) => flat(" Subject '", subject, "'"));
+/** ` RID <n>` for the `To:` lines after the first. */
+const RID_TEXTS: readonly string[] = Array.from({ length: MAX_RECIPIENTS_LIMIT }, (_, index) => flat(' RID ', String(index)));
+/** ` to RID [0, …]`, by recipient count. */
+const TO_RID_TEXTS: readonly string[] = RID_LISTS.map((list) => flat(' to RID ', list));
+/** ` to RID [0, …] ` (with the trailing space of `Message done`), by recipient count. */
+const TO_RID_SPACE_TEXTS: readonly string[] = RID_LISTS.map((list) => flat(' to RID ', list, ' '));
+/** ` RID [0, …] Response '2.0.0 Ok: queued as `, by recipient count. */
+const RESPONSE_TEXTS: readonly string[] = RID_LISTS.map((list) => flat(' RID ', list, " Response '2.0.0 Ok: queued as "));
 
 
 /**
@@ -569,23 +631,28 @@ class MailMessage extends Actor {
   midText = '';
   dcidText = '';
   rcidText = '';
+  /** ` MID 34` (short: a flat string) for the lines that name it after a DCID or RCID. */
+  spaceMidText = '';
   /** `MID 34 ICID 12` for the envelope lines. */
   envelopePrefix = '';
   mid = 0;
-  clientAddress = '';
-  reverseDns = '';
+  /** ` interface … address <client address>` (the generator's interface). */
+  clientText = '';
+  /** ` reverse dns host <name> verified yes` (or `unknown verified no`). */
+  reverseDnsText = '';
   /** The sender-group verdict after `ICID n` (`ACCEPT SG UNKNOWNLIST match … SBRS 1.2 country not enabled`). */
   verdictText = '';
   tlsInText = '';
   tlsOutText = '';
-  sender = '';
-  senderDomain = '';
+  sender: AddressTexts = LOCAL_ADDRESSES[0] as AddressTexts;
+  senderDomain: DomainTexts = LOCAL_DOMAIN_TEXTS;
   /** The addresses a `To:` picks from: the recipient domain's, by local part. */
-  recipients: readonly string[] = LOCAL_ADDRESSES;
+  recipients: readonly AddressTexts[] = LOCAL_ADDRESSES;
   firstRecipient = '';
-  subject = '';
+  subjectText = '';
   sizeBytes = 0;
-  destination = '';
+  /** ` interface <address> address <destination> port 25` */
+  destinationText = '';
   retryAtMs = 0;
 
   constructor(
@@ -609,9 +676,13 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
   readonly #delayMin: Float64Array;
   readonly #delaySpan: Float64Array;
   readonly #counters: StatusCounters;
-  readonly #icidPrefix: string;
-  readonly #dcidInterface: string;
-  readonly #messageDoneEnd: string;
+  /** ` interface … address <client>`, by remote address, then by relay host. */
+  readonly #clientTexts: readonly string[];
+  readonly #relayClientTexts: readonly string[];
+  /** ` interface <address> address <destination> port 25`, by remote address, then by internal server. */
+  readonly #remoteDestinationTexts: readonly string[];
+  readonly #internalDestinationTexts: readonly string[];
+  readonly #messageDoneEnds: readonly string[];
   #nextIcid: number;
   #nextMid: number;
   #nextDcid: number;
@@ -630,9 +701,13 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     this.#nextMid = options.startMid;
     this.#nextDcid = options.startDcid;
     this.#nextRcid = options.startRcid;
-    this.#icidPrefix = ' interface ' + options.interfaceName + ' (' + options.interfaceAddress + ') address ';
-    this.#dcidInterface = ' interface ' + options.interfaceAddress + ' address ';
-    this.#messageDoneEnd = options.messageDoneTrailingSpace ? ' ' : '';
+    const icidPrefix = ' interface ' + options.interfaceName + ' (' + options.interfaceAddress + ') address ';
+    const dcidInterface = ' interface ' + options.interfaceAddress + ' address ';
+    this.#clientTexts = REMOTE_ADDRESSES.map((address) => flat(icidPrefix, address));
+    this.#relayClientTexts = RELAY_HOSTS.map((host) => flat(icidPrefix, host.address));
+    this.#remoteDestinationTexts = REMOTE_ADDRESSES.map((address) => flat(dcidInterface, address, ' port 25'));
+    this.#internalDestinationTexts = INTERNAL_MAIL_SERVERS.map((address) => flat(dcidInterface, address, ' port 25'));
+    this.#messageDoneEnds = options.messageDoneTrailingSpace ? TO_RID_SPACE_TEXTS : TO_RID_TEXTS;
   }
 
   protected override onStart(originMs: number): void {
@@ -663,20 +738,20 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     const remoteDomain = Math.floor(random.next() * REMOTE_DOMAINS.length);
     if (variant === V_RELAYED) {
       const host = Math.floor(random.next() * RELAY_HOSTS.length);
-      message.clientAddress = (RELAY_HOSTS[host] as (typeof RELAY_HOSTS)[number]).address;
-      message.reverseDns = RELAY_REVERSE_DNS[host] as string;
-      message.sender = LOCAL_ADDRESSES[localPart] as string;
-      message.senderDomain = LOCAL_DOMAIN;
-      message.recipients = REMOTE_ADDRESSES_BY_DOMAIN[remoteDomain] as readonly string[];
-      message.destination = REMOTE_ADDRESSES[Math.floor(random.next() * REMOTE_ADDRESSES.length)] as string;
+      message.clientText = this.#relayClientTexts[host] as string;
+      message.reverseDnsText = RELAY_REVERSE_DNS[host] as string;
+      message.sender = LOCAL_ADDRESSES[localPart] as AddressTexts;
+      message.senderDomain = LOCAL_DOMAIN_TEXTS;
+      message.recipients = REMOTE_ADDRESSES_BY_DOMAIN[remoteDomain] as readonly AddressTexts[];
+      message.destinationText = this.#remoteDestinationTexts[Math.floor(random.next() * REMOTE_ADDRESSES.length)] as string;
       message.verdictText = RELAY_VERDICT;
     } else {
-      message.clientAddress = REMOTE_ADDRESSES[Math.floor(random.next() * REMOTE_ADDRESSES.length)] as string;
-      message.reverseDns = random.next() < 0.3 ? 'unknown verified no' : ((MX_REVERSE_DNS[remoteDomain] as readonly string[])[Math.floor(random.next() * 4)] as string);
-      message.sender = (REMOTE_ADDRESSES_BY_DOMAIN[remoteDomain] as readonly string[])[localPart] as string;
-      message.senderDomain = REMOTE_DOMAINS[remoteDomain] as string;
+      message.clientText = this.#clientTexts[Math.floor(random.next() * REMOTE_ADDRESSES.length)] as string;
+      message.reverseDnsText = random.next() < 0.3 ? UNKNOWN_REVERSE_DNS : ((MX_REVERSE_DNS[remoteDomain] as readonly string[])[Math.floor(random.next() * 4)] as string);
+      message.sender = (REMOTE_ADDRESSES_BY_DOMAIN[remoteDomain] as readonly AddressTexts[])[localPart] as AddressTexts;
+      message.senderDomain = REMOTE_DOMAIN_TEXTS[remoteDomain] as DomainTexts;
       message.recipients = LOCAL_ADDRESSES;
-      message.destination = INTERNAL_MAIL_SERVERS[Math.floor(random.next() * INTERNAL_MAIL_SERVERS.length)] as string;
+      message.destinationText = this.#internalDestinationTexts[Math.floor(random.next() * INTERNAL_MAIL_SERVERS.length)] as string;
       // Sender reputation: BLOCKLIST −10.0…−3.1; SUSPECTLIST −3.0…−1.1; UNKNOWNLIST −1.0…10.0 or None.
       if (variant === V_REJECTED) {
         message.verdictText = REJECT_VERDICTS[Math.floor(random.next() * 70)] as string;
@@ -688,7 +763,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     }
     message.tlsInText = TLS_SUCCESS_TEXTS[Math.floor(random.next() * TLS_PARAMETERS.length)] as string;
     message.tlsOutText = TLS_SUCCESS_TEXTS[Math.floor(random.next() * TLS_PARAMETERS.length)] as string;
-    message.subject = SUBJECTS[Math.floor(random.next() * SUBJECTS.length)] as string;
+    message.subjectText = SUBJECT_TEXTS[Math.floor(random.next() * SUBJECTS.length)] as string;
     // Sizes from 1 KB to about 2 MB, skewed small.
     const u = random.next();
     message.sizeBytes = 900 + Math.floor(u * u * u * 2_000_000) + Math.floor(random.next() * 4000);
@@ -737,7 +812,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         counters.crtIcid = icid;
         counters.crtCncIn++;
         m.icidText = 'ICID ' + icid;
-        this.emit(out, t, INFO, 'New SMTP ' + m.icidText + this.#icidPrefix + m.clientAddress + ' reverse dns host ' + m.reverseDns);
+        this.emit(out, t, INFO, 'New SMTP ' + m.icidText + m.clientText + m.reverseDnsText);
         return;
       }
       case L.IcidAccept:
@@ -757,34 +832,39 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         counters.crtMid = mid;
         m.mid = mid;
         m.midText = 'MID ' + mid;
+        m.spaceMidText = ' MID ' + mid;
         m.envelopePrefix = m.midText + ' ' + m.icidText;
         this.emit(out, t, INFO, 'Start ' + m.envelopePrefix);
         return;
       }
       case L.MidFrom:
-        this.emit(out, t, INFO, m.envelopePrefix + ' From: <' + m.sender + '>');
+        this.emit(out, t, INFO, m.envelopePrefix + m.sender.from);
         return;
       case L.MidTo: {
-        const recipient = m.recipients[Math.floor(this.random.next() * LOCAL_PARTS.length)] as string;
-        if (m.rcptIndex === 0) m.firstRecipient = recipient;
-        this.emit(out, t, INFO, m.envelopePrefix + ' RID ' + m.rcptIndex + ' To: <' + recipient + '>');
+        const recipient = m.recipients[Math.floor(this.random.next() * LOCAL_PARTS.length)] as AddressTexts;
+        if (m.rcptIndex === 0) {
+          m.firstRecipient = recipient.address;
+          this.emit(out, t, INFO, m.envelopePrefix + recipient.rid0To);
+        } else {
+          this.emit(out, t, INFO, m.envelopePrefix + RID_TEXTS[m.rcptIndex] + recipient.to);
+        }
         return;
       }
       case L.Spf:
-        this.emit(out, t, INFO, m.midText + ' SPF: mailfrom identity ' + m.sender + ' Pass (v=spf1)');
+        this.emit(out, t, INFO, m.midText + m.sender.spf);
         return;
       case L.MessageId:
-        this.emit(out, t, INFO, m.midText + " Message-ID '<" + hexUint32(this.random.next() * 4294967296) + '.' + m.mid + '@' + m.senderDomain + ">'");
+        this.emit(out, t, INFO, m.midText + " Message-ID '<" + (hexUint32(this.random.next() * 4294967296) + '.' + m.mid) + m.senderDomain.messageIdEnd);
         return;
       case L.Subject:
-        this.emit(out, t, INFO, m.midText + " Subject '" + m.subject + "'");
+        this.emit(out, t, INFO, m.midText + m.subjectText);
         return;
       case L.Ready:
         counters.injMsg++;
         counters.injRcp += m.rcptCount;
         counters.actvRcp += m.rcptCount;
         counters.injBytes += m.sizeBytes;
-        this.emit(out, t, INFO, m.midText + ' ready ' + m.sizeBytes + ' bytes from <' + m.sender + '>');
+        this.emit(out, t, INFO, m.midText + ' ready ' + m.sizeBytes + m.sender.bytesFrom);
         return;
       case L.PolicyInbound:
         this.emit(out, t, INFO, m.midText + ' matched all recipients for per-recipient policy DEFAULT in the inbound table');
@@ -797,12 +877,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         this.emit(out, t, INFO, m.icidText + ' close');
         return;
       case L.Dkim:
-        this.emit(
-          out,
-          t,
-          INFO,
-          m.midText + ' DKIM: pass signature verified (d=' + m.senderDomain + ' s=' + DKIM_SELECTORS[m.mid % DKIM_SELECTORS.length] + ' i=@' + m.senderDomain + ')',
-        );
+        this.emit(out, t, INFO, m.midText + m.senderDomain.dkim[m.mid % DKIM_SELECTORS.length]);
         return;
       case L.Dmarc:
         this.emit(out, t, INFO, m.midText + ' DMARC: Verification passed');
@@ -858,7 +933,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         return;
       case L.RpcStart: {
         m.rcidText = 'RCID ' + this.#nextRcid++;
-        this.emit(out, t, INFO, 'RPC Delivery start ' + m.rcidText + ' ' + m.midText + ' to local IronPort Spam Quarantine');
+        this.emit(out, t, INFO, 'RPC Delivery start ' + m.rcidText + m.spaceMidText + ' to local IronPort Spam Quarantine');
         return;
       }
       case L.IsqQuarantined:
@@ -868,7 +943,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
       case L.RpcDone:
         counters.cmpRcp += m.rcptCount;
         counters.actvRcp -= m.rcptCount;
-        this.emit(out, t, INFO, 'RPC Message done ' + m.rcidText + ' ' + m.midText);
+        this.emit(out, t, INFO, 'RPC Message done ' + m.rcidText + m.spaceMidText);
         return;
       case L.DcidNew:
       case L.DcidNewRetry: {
@@ -876,7 +951,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         counters.crtDcid = dcid;
         counters.crtCncOut++;
         m.dcidText = 'DCID ' + dcid;
-        this.emit(out, t, INFO, 'New SMTP ' + m.dcidText + this.#dcidInterface + m.destination + ' port 25');
+        this.emit(out, t, INFO, 'New SMTP ' + m.dcidText + m.destinationText);
         return;
       }
       case L.DcidTls:
@@ -884,22 +959,17 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
         else this.emit(out, t, INFO, m.dcidText + m.tlsOutText);
         return;
       case L.DeliveryStart:
-        this.emit(out, t, INFO, 'Delivery start ' + m.dcidText + ' ' + m.midText + ' to RID ' + RID_LISTS[m.rcptCount]);
+        this.emit(out, t, INFO, 'Delivery start ' + m.dcidText + m.spaceMidText + TO_RID_TEXTS[m.rcptCount]);
         return;
       case L.MessageDone:
         counters.dlvRcp += m.rcptCount;
         counters.cmpRcp += m.rcptCount;
         counters.actvRcp -= m.rcptCount;
         // The trailing space is the appliance's: captured lines end in "to RID [0] ".
-        this.emit(out, t, INFO, 'Message done ' + m.dcidText + ' ' + m.midText + ' to RID ' + RID_LISTS[m.rcptCount] + this.#messageDoneEnd);
+        this.emit(out, t, INFO, 'Message done ' + m.dcidText + m.spaceMidText + this.#messageDoneEnds[m.rcptCount]);
         return;
       case L.Response:
-        this.emit(
-          out,
-          t,
-          INFO,
-          m.midText + ' RID ' + RID_LISTS[m.rcptCount] + " Response '2.0.0 Ok: queued as " + base36UpperUint32(this.random.next() * 4294967296) + "'",
-        );
+        this.emit(out, t, INFO, m.midText + RESPONSE_TEXTS[m.rcptCount] + (base36UpperUint32(this.random.next() * 4294967296) + "'"));
         return;
       case L.Delayed:
         counters.sftBncEvnt++;
@@ -907,7 +977,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
           out,
           t,
           INFO,
-          'Delayed: ' + m.dcidText + ' ' + m.midText + " to RID 0 - 4.1.0 - Unknown address error ('466', ['Mailbox temporarily full.'])[]",
+          'Delayed: ' + m.dcidText + m.spaceMidText + " to RID 0 - 4.1.0 - Unknown address error ('466', ['Mailbox temporarily full.'])[]",
         );
         return;
       case L.Pending:
@@ -924,7 +994,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
           out,
           t,
           INFO,
-          'Bounced: ' + m.dcidText + ' ' + m.midText + " to RID 0 - 5.1.0 - Unknown address error ('550', ['5.1.1 <" + m.firstRecipient + ">... User unknown']) []",
+          'Bounced: ' + m.dcidText + m.spaceMidText + " to RID 0 - 5.1.0 - Unknown address error ('550', ['5.1.1 <" + m.firstRecipient + ">... User unknown']) []",
         );
         return;
       case L.FinishedDone:
