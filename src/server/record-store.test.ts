@@ -83,4 +83,61 @@ describe('RecordStore', () => {
       { numRuns: 200 },
     );
   });
+
+  it('pushRange keeps bytes[start, end); records of one chunk share one copy until release()', () => {
+    const store = new RecordStore(10, (record: StoredRecord) => decoder.decode(record.bytes));
+    const chunk = encoder.encode('one\ntwo\nthree\n');
+    store.pushRange(1, 1, source, chunk, 0, 3, 4, false, undefined);
+    store.pushRange(2, 1, source, chunk, 4, 7, 8, false, undefined);
+    const before = store.retainedBytes;
+    store.pushRange(3, 1, source, chunk, 8, 10, 14, false, 2);
+    expect(store.retainedBytes).toBe(before);
+    store.release();
+    // The caller reuses its buffer: the records keep what was copied; the next record is copied anew.
+    chunk.set(encoder.encode('FOUR\n'));
+    store.pushRange(4, 1, source, chunk, 0, 4, 19, false, undefined);
+    expect(store.toArray()).toEqual(['one', 'two', 'th', 'FOUR']);
+  });
+
+  it('reuses the slab of evicted records without mixing their bytes into the kept ones', () => {
+    // About 1.2 MiB kept: the records span two or three slabs of 1 MiB.
+    const store = new RecordStore(1500, (record: StoredRecord) => decoder.decode(record.bytes));
+    const text = (i: number): string => `${String(i).padStart(6, '0')}${'z'.repeat(i % 1601)}`;
+    for (let i = 0; i < 20_000; i++) {
+      const chunk = encoder.encode(`${text(i)}\n`);
+      store.pushRange(i + 1, i, source, chunk, 0, chunk.length - 1, undefined, false, undefined);
+      store.release();
+    }
+    expect(store.toArray()).toEqual(Array.from({ length: 1500 }, (_, k) => text(18_500 + k)));
+    // The kept records' bytes, at most a slab and a half of slack, and one spare slab.
+    expect(store.retainedBytes).toBeLessThanOrEqual(4 << 20);
+  });
+
+  it('holds exactly the last records pushed as ranges of chunks, read or not in between (property)', () => {
+    const frames = fc.array(fc.string({ maxLength: 40 }).map((t) => t.replace(/\n/g, ' ')), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.array(frames, { maxLength: 30 }), fc.nat({ max: 5 }), (limit, chunks, readEvery) => {
+        const store = new RecordStore(limit, (record: StoredRecord) => decoder.decode(record.bytes));
+        const expected: string[] = [];
+        chunks.forEach((texts, c) => {
+          const chunk = encoder.encode(`${texts.join('\n')}\n`);
+          let start = 0;
+          texts.forEach((frame, f) => {
+            const end = start + encoder.encode(frame).length;
+            // Every other chunk skips its first frame (a fault discarded it).
+            if (c % 2 === 0 || f > 0) {
+              store.pushRange(expected.length + 1, 0, source, chunk, start, end, undefined, false, undefined);
+              expected.push(decoder.decode(chunk.subarray(start, end)));
+            }
+            start = end + 1;
+          });
+          store.release();
+          chunk.fill(0x21);
+          if (readEvery > 0 && c % readEvery === 0) store.toArray();
+        });
+        expect(store.toArray()).toEqual(expected.slice(Math.max(0, expected.length - limit)));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -58,11 +58,26 @@ export class RecordStore<T> {
   #slabId = 0;
   #slabUsed = 0;
   #oldestSlabId = 1;
+  /**
+   * The last slab that only evicted records used, kept for the next slab: a long run otherwise
+   * allocates (and zero-fills) a slab per MiB received, and that external memory makes the
+   * garbage collector run more often.
+   */
+  #spare: Uint8Array | undefined;
   #snapshot: readonly T[] | undefined;
+  /**
+   * The array {@link pushRange} copied whole into the current slab (from `#copiedFrom` on, at
+   * slab offset `#copiedAt`), until {@link release}: the next records of the same chunk are
+   * there already.
+   */
+  #copied: Uint8Array | undefined;
+  #copiedFrom = 0;
+  #copiedAt = 0;
 
   /**
    * @param limit - records kept at most (0 keeps none).
-   * @param materialize - builds the object a reader sees from a stored record.
+   * @param materialize - builds the object a reader sees from a stored record (its `bytes` are
+   * valid during the call only: the slab is reused once its records are evicted).
    */
   constructor(limit: number, materialize: (record: StoredRecord) => T) {
     this.#limit = limit;
@@ -74,9 +89,9 @@ export class RecordStore<T> {
     return this.#size;
   }
 
-  /** Bytes of the slabs held now (the kept records' bytes plus at most a slab and a half of slack). */
+  /** Bytes of the slabs held now (the kept records' bytes, at most a slab and a half of slack, and a spare slab). */
   get retainedBytes(): number {
-    let bytes = 0;
+    let bytes = this.#spare?.length ?? 0;
     for (const slab of this.#slabs.values()) bytes += slab.length;
     return bytes;
   }
@@ -91,6 +106,27 @@ export class RecordStore<T> {
     truncated: boolean,
     faultTruncatedTo: number | undefined,
   ): void {
+    this.pushRange(seq, at, source, bytes, 0, bytes.length, streamEnd, truncated, faultTruncatedTo);
+  }
+
+  /**
+   * {@link push} of the record whose bytes are `bytes[start, end)`. The first record of an array
+   * copies the array from `start` to its end into the store at once (a receiver's chunk: one copy
+   * instead of a view and a copy per frame); later records of the same array, at or after that
+   * `start`, point into that copy, until {@link release}. Call `release()` before the array's
+   * contents may change (the caller reuses its buffer).
+   */
+  pushRange(
+    seq: number,
+    at: number,
+    source: RecordSource,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    streamEnd: number | undefined,
+    truncated: boolean,
+    faultTruncatedTo: number | undefined,
+  ): void {
     if (this.#limit === 0) return;
     this.#snapshot = undefined;
     if (this.#size === this.#capacity && this.#capacity < this.#limit) this.#grow();
@@ -98,17 +134,29 @@ export class RecordStore<T> {
     this.#tail = slot + 1 === this.#capacity ? 0 : slot + 1;
     if (this.#size < this.#capacity) this.#size++;
     else this.#head = this.#tail;
-    const length = bytes.length;
-    let slab = this.#slab;
-    if (slab === undefined || this.#slabUsed + length > slab.length) {
-      slab = new Uint8Array(Math.max(SLAB_BYTES, length));
-      this.#slab = slab;
-      this.#slabs.set(++this.#slabId, slab);
-      this.#slabUsed = 0;
+    const length = end - start;
+    let offset: number;
+    if (bytes === this.#copied && start >= this.#copiedFrom) {
+      offset = this.#copiedAt + start - this.#copiedFrom;
+    } else {
+      const copied = bytes.length - start;
+      let slab = this.#slab;
+      if (slab === undefined || this.#slabUsed + copied > slab.length) {
+        const spare = this.#spare;
+        this.#spare = undefined;
+        // A spare slab's old bytes are never read: a record reads only the bytes copied for it.
+        slab = spare !== undefined && copied <= spare.length ? spare : new Uint8Array(Math.max(SLAB_BYTES, copied));
+        this.#slab = slab;
+        this.#slabs.set(++this.#slabId, slab);
+        this.#slabUsed = 0;
+      }
+      offset = this.#slabUsed;
+      slab.set(start === 0 ? bytes : bytes.subarray(start), offset);
+      this.#slabUsed = offset + copied;
+      this.#copied = bytes;
+      this.#copiedFrom = start;
+      this.#copiedAt = offset;
     }
-    const offset = this.#slabUsed;
-    slab.set(bytes, offset);
-    this.#slabUsed = offset + length;
     const meta = this.#meta;
     const base = slot * STRIDE;
     meta[base + SEQ] = seq;
@@ -123,7 +171,12 @@ export class RecordStore<T> {
     this.#cache[slot] = undefined;
     // Drop the slabs that only evicted records used.
     const oldest = meta[this.#head * STRIDE + SLAB] as number;
-    while (this.#oldestSlabId < oldest) this.#slabs.delete(this.#oldestSlabId++);
+    while (this.#oldestSlabId < oldest) {
+      const id = this.#oldestSlabId++;
+      const freed = this.#slabs.get(id);
+      this.#slabs.delete(id);
+      if (freed !== undefined && freed.length === SLAB_BYTES) this.#spare = freed;
+    }
   }
 
   /** The kept records, oldest first, as objects (cached until the next change). */
@@ -143,14 +196,21 @@ export class RecordStore<T> {
     return this.#snapshot;
   }
 
+  /** Forgets the array {@link pushRange} copied last: its next record is copied again. */
+  release(): void {
+    this.#copied = undefined;
+  }
+
   /** Forgets every record and releases the memory. */
   clear(): void {
+    this.#copied = undefined;
     this.#head = 0;
     this.#tail = 0;
     this.#size = 0;
     this.#sources.fill(undefined);
     this.#cache.fill(undefined);
     this.#slabs.clear();
+    this.#spare = undefined;
     this.#slab = undefined;
     this.#slabUsed = 0;
     this.#oldestSlabId = this.#slabId + 1;
