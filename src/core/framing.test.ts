@@ -4,6 +4,7 @@ import { PROPERTY_RUNS } from '../../test/support/property-runs.js';
 import {
   encodeFrames,
   FrameDecoder,
+  FrameSpans,
   resolveFrameDecoderOptions,
   utf8ByteLength,
   type DecodedFrame,
@@ -281,6 +282,80 @@ describe('FrameDecoder', () => {
         (input, framing, cuts) => {
           const whole = decode(input, { framing, maxFrameBytes: 64 }, [input.length]);
           expect(decode(input, { framing, maxFrameBytes: 64 }, cuts)).toEqual({ ...whole, bufferedMax: expect.any(Number) });
+        },
+      ),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+});
+
+describe('FrameDecoder.pushSpans', () => {
+  /** What push() and pushSpans() give for the same chunks, in one shape. */
+  function both(input: Uint8Array, options: FrameDecoderOptions, cuts: readonly number[]) {
+    const byPush = new FrameDecoder(options);
+    const bySpans = new FrameDecoder(options);
+    const spans = new FrameSpans();
+    const pushed: unknown[] = [];
+    const spanned: unknown[] = [];
+    const points = [...cuts].filter((point) => point <= input.length).sort((a, b) => a - b);
+    let previous = 0;
+    for (const point of [...points, input.length]) {
+      const chunk = input.slice(previous, point);
+      previous = point;
+      const result = byPush.push(chunk);
+      pushed.push({
+        frames: result.frames.map((frame) => ({ ...view(frame), originalBytes: frame.originalBytes ?? -1, action: undefined })),
+        oversize: result.oversize.length > 0,
+        error: result.error?.message,
+        buffered: byPush.bufferedBytes,
+        consumed: byPush.streamBytes,
+      });
+      bySpans.pushSpans(chunk, spans);
+      const frames = [];
+      for (let i = 0; i < spans.count; i++) {
+        const start = spans.starts[i] as number;
+        const frameBytes = start < 0 ? (spans.copies[i] as Uint8Array) : chunk.subarray(start, spans.ends[i]);
+        expect(spans.bytesOf(chunk, i)).toEqual(frameBytes);
+        frames.push({ text: text.decode(frameBytes), streamEnd: spans.streamEnds[i], originalBytes: spans.originalBytes[i], action: undefined });
+      }
+      spanned.push({ frames, oversize: spans.hasOversize, error: spans.error?.message, buffered: bySpans.bufferedBytes, consumed: bySpans.streamBytes });
+    }
+    return { pushed, spanned };
+  }
+
+  it('gives the frames push() gives, as offsets into the chunk, or as copies when a frame spanned chunks', () => {
+    const decoder = new FrameDecoder({ framing: 'lf' });
+    const spans = new FrameSpans();
+    decoder.pushSpans(bytes('ab\r\ncd\nef'), spans);
+    expect([spans.count, [...spans.starts.subarray(0, 2)], [...spans.ends.subarray(0, 2)], [...spans.streamEnds.subarray(0, 2)]]).toEqual([2, [0, 4], [2, 6], [4, 7]]);
+    expect(spans.copies).toEqual([]);
+    decoder.pushSpans(bytes('g\nh'), spans);
+    expect(spans.count).toBe(1);
+    expect(spans.starts[0]).toBe(-1);
+    expect(text.decode(spans.copies[0])).toBe('efg');
+    expect(spans.streamEnds[0]).toBe(11);
+  });
+
+  it('grows past its initial capacity and reports truncated frames with their original size', () => {
+    const decoder = new FrameDecoder({ framing: 'lf', maxFrameBytes: 4 });
+    const spans = new FrameSpans();
+    decoder.pushSpans(bytes(`${'x\n'.repeat(100)}toolong\n`), spans);
+    expect(spans.count).toBe(101);
+    expect(spans.hasOversize).toBe(true);
+    expect([spans.starts[100], spans.ends[100], spans.originalBytes[100], spans.originalBytes[99]]).toEqual([200, 204, 7, -1]);
+  });
+
+  it('is push() without objects: same frames, errors and state, whatever the framing and chunks (property)', () => {
+    const byte = fc.oneof(fc.constantFrom(0x0a, 0x0d, 0x20, 0x31, 0x35, 0x3c), fc.integer({ min: 0, max: 255 }));
+    fc.assert(
+      fc.property(
+        fc.array(byte, { maxLength: 300, size: 'max' }).map((values) => Uint8Array.from(values)),
+        fc.constantFrom('lf', 'octet-counting', 'auto') as fc.Arbitrary<'lf' | 'octet-counting' | 'auto'>,
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.nat({ max: 300 }), { maxLength: 10 }),
+        (input, framing, maxFrameBytes, cuts) => {
+          const { pushed, spanned } = both(input, { framing, maxFrameBytes }, cuts);
+          expect(spanned).toEqual(pushed);
         },
       ),
       { numRuns: PROPERTY_RUNS },

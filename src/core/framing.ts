@@ -245,6 +245,76 @@ const enum State {
 const NO_FRAMES: FrameDecodeResult = Object.freeze({ frames: [], oversize: [] }) as FrameDecodeResult;
 
 /**
+ * The frames of one {@link FrameDecoder.pushSpans} call as offsets instead of objects: frame `i`
+ * is `chunk[starts[i], ends[i])`, or, when `starts[i]` is -1 (a frame that spanned chunks, or an
+ * octet-counted one), `copies[i]`. Reused from push to push by whoever owns it. Internal: the
+ * receiver's hot path (a view and an object per frame cost more than the rest of its work).
+ *
+ * @internal
+ */
+export class FrameSpans {
+  /** Frames in this push. */
+  count = 0;
+  /** Where each frame's kept bytes start in the chunk (-1: see {@link copies}). */
+  starts = new Int32Array(64);
+  /** Where each frame's kept bytes end in the chunk (exclusive; the LF, a CR before it, excluded). */
+  ends = new Int32Array(64);
+  /** Stream bytes consumed through the end of each frame. */
+  streamEnds = new Float64Array(64);
+  /** For a frame cut at `maxFrameBytes`, its length before the cut in bytes; -1 otherwise. */
+  originalBytes = new Float64Array(64);
+  /** The bytes of the frames not inside the chunk (`starts[i] === -1`). */
+  copies: (Uint8Array | undefined)[] = [];
+  /** Whether a frame was cut at `maxFrameBytes`. */
+  hasOversize = false;
+  /** As {@link FrameDecodeResult.error}. */
+  error: EsaError | undefined = undefined;
+
+  /** The bytes of frame `i` as a view (or the copy): for the rare frames that need an object. */
+  bytesOf(chunk: Uint8Array, i: number): Uint8Array {
+    const start = this.starts[i] as number;
+    return start < 0 ? (this.copies[i] as Uint8Array) : chunk.subarray(start, this.ends[i]);
+  }
+
+  /** @internal */
+  reset(): void {
+    this.count = 0;
+    this.hasOversize = false;
+    this.error = undefined;
+    if (this.copies.length > 0) this.copies = [];
+  }
+
+  /** @internal Appends a frame; `start` -1 with `copy` for one outside the chunk. */
+  add(start: number, end: number, streamEnd: number, originalBytes: number, copy: Uint8Array | undefined): void {
+    const i = this.count;
+    if (i === this.starts.length) this.#grow();
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.streamEnds[i] = streamEnd;
+    this.originalBytes[i] = originalBytes;
+    if (copy !== undefined) this.copies[i] = copy;
+    if (originalBytes >= 0) this.hasOversize = true;
+    this.count = i + 1;
+  }
+
+  #grow(): void {
+    const capacity = this.starts.length * 2;
+    const starts = new Int32Array(capacity);
+    starts.set(this.starts);
+    this.starts = starts;
+    const ends = new Int32Array(capacity);
+    ends.set(this.ends);
+    this.ends = ends;
+    const streamEnds = new Float64Array(capacity);
+    streamEnds.set(this.streamEnds);
+    this.streamEnds = streamEnds;
+    const originalBytes = new Float64Array(capacity);
+    originalBytes.set(this.originalBytes);
+    this.originalBytes = originalBytes;
+  }
+}
+
+/**
  * An incremental syslog-over-TCP frame decoder: push the chunks of one stream as they arrive, in
  * any sizes; the frames come out the same whatever the chunk boundaries. Bytes → string is the
  * caller's job (`new TextDecoder().decode(frame.bytes)`).
@@ -343,6 +413,51 @@ export class FrameDecoder {
     this.#consumed += chunk.length;
     if (error) return { frames, oversize: [], error };
     return { frames, oversize: oversize ?? [] };
+  }
+
+  /**
+   * {@link push} without a view and an object per frame: the frames go into `spans` (cleared
+   * first) as offsets into `chunk`. The decoder's state moves exactly as with `push`.
+   *
+   * @internal
+   * @throws EsaError `ESA_ERR_CLOSED` after {@link end}.
+   */
+  pushSpans(chunk: Uint8Array, spans: FrameSpans): void {
+    spans.reset();
+    if (this.#state !== State.Lf || chunk.length === 0) {
+      // Detection, octet counting, a failed or ended decoder: as push() does, then as copies.
+      const result = this.push(chunk);
+      const frames = result.frames;
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i] as DecodedFrame;
+        spans.add(-1, frame.bytes.length, frame.streamEnd, frame.originalBytes ?? -1, frame.bytes);
+      }
+      spans.error = result.error;
+      return;
+    }
+    const length = chunk.length;
+    const max = this.#max;
+    const consumed = this.#consumed;
+    let start = 0;
+    while (start < length) {
+      const lf = chunk.indexOf(0x0a, start);
+      if (lf < 0) {
+        this.#hold(chunk, start, length);
+        break;
+      }
+      if (this.#frameBytes === 0) {
+        let end = lf;
+        if (end > start && chunk[end - 1] === 0x0d) end--;
+        if (end - start <= max) spans.add(start, end, consumed + lf + 1, -1, undefined);
+        else spans.add(start, start + max, consumed + lf + 1, end - start, undefined);
+      } else {
+        this.#hold(chunk, start, lf);
+        const frame = this.#takeLfFrame(consumed + lf + 1, true);
+        spans.add(-1, frame.bytes.length, frame.streamEnd, frame.originalBytes ?? -1, frame.bytes);
+      }
+      start = lf + 1;
+    }
+    this.#consumed = consumed + length;
   }
 
   /**

@@ -200,6 +200,24 @@ describe('Ledger', () => {
     expect(stream.runCount).toBe(1);
   });
 
+  it('takes a run of TCP messages (messagesReceived) as if told of each of them', () => {
+    const tell = (perMessage: boolean) => {
+      const { ledger, stream } = setup();
+      stream.generate(6);
+      stream.attempt({ connection: tcp('k:10'), ids: run(0, 6), frameEnds: ends(6, 10), outcome: 'sent', at: 0, times: [0, 1, 2, 3, 4, 5] });
+      const observer = ledger.observer;
+      for (const [at, from, to] of [[7, 1, 3], [9, 4, 5]] as const) {
+        if (perMessage) for (let n = from; n <= to; n++) observer.messageReceived({ at, protocol: 'tcp', key: 'k:10', connectionId: 1, streamEnd: n * 10 });
+        else observer.messagesReceived?.({ at, protocol: 'tcp', key: 'k:10', connectionId: 1, streamEnd: to * 10 }, to - from + 1);
+      }
+      observer.connectionEnded({ at: 10, key: 'k:10', connectionId: 1 });
+      return { counts: ledger.counts(), fates: [...stream.fates()], delays: ledger.delays() };
+    };
+    const byRun = tell(false);
+    expect(byRun.counts).toMatchObject({ delivered: 5, lostInFlight: 1, pending: 0 });
+    expect(byRun).toEqual(tell(true));
+  });
+
   it('records delivery delays from the log time to the receive time', () => {
     const { ledger, stream } = setup();
     stream.generate(2);

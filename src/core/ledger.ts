@@ -95,6 +95,14 @@ export const UDP_MATCH_CHARS = 512;
 export interface DeliveryObserver {
   /** A message was decoded from the wire (before any receiver-side fault altered it). */
   messageReceived(event: MessageReceivedEvidence): void;
+  /**
+   * Optional, TCP only: a run of `count` consecutive messages of one connection arrived at the
+   * same time; `event` is the evidence of the run's last message (its `streamEnd`). A receiver
+   * that finds this method calls it once per run instead of
+   * {@link DeliveryObserver.messageReceived} for each message (the ledger only needs the
+   * furthest stream offset); one that does not find it calls `messageReceived` per message.
+   */
+  messagesReceived?(event: MessageReceivedEvidence, count: number): void;
   /** The receiver's side of a TCP connection ended; it will report nothing more for it. */
   connectionEnded(event: ConnectionEndedEvidence): void;
   /** The receiver started listening (optional; see {@link DeliveryObserver.receiverClosed}). */
@@ -395,6 +403,8 @@ export class Ledger {
     this.evidence = evidence;
     this.observer = Object.freeze({
       messageReceived: (event: MessageReceivedEvidence) => this.#messageReceived(event),
+      // The ledger needs only the furthest offset of a run of TCP messages.
+      messagesReceived: (event: MessageReceivedEvidence) => this.#messageReceived(event),
       connectionEnded: (event: ConnectionEndedEvidence) => this.#receiverEnded(event),
       receiverListening: () => {
         this.#receivers++;

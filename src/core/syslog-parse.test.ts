@@ -183,8 +183,19 @@ describe('parseSyslogLine', () => {
 describe('isParsableSyslogLine', () => {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  // Bytes around a line that would make a cut line parse if they were read (a receiver passes one chunk and a range).
+  const before = encoder.encode('<22>Jun 25 08:50:03 t: x\n');
+  const afters = [':x: [1]: x\n', ' t: x\n', '2>Jun 25 08:50:03 t: x\n'].map((text) => encoder.encode(text));
   const agrees = (bytes: Uint8Array): void => {
-    expect(isParsableSyslogLine(bytes)).toBe(parseSyslogLine(decoder.decode(bytes)).ok);
+    const expected = parseSyslogLine(decoder.decode(bytes)).ok;
+    expect(isParsableSyslogLine(bytes)).toBe(expected);
+    for (const after of afters) {
+      const chunk = new Uint8Array(before.length + bytes.length + after.length);
+      chunk.set(before);
+      chunk.set(bytes, before.length);
+      chunk.set(after, before.length + bytes.length);
+      expect(isParsableSyslogLine(chunk, before.length, before.length + bytes.length)).toBe(expected);
+    }
   };
 
   it('accepts every golden line', () => {

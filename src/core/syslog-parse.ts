@@ -195,75 +195,89 @@ export function parseSyslogLine(line: string): ParseResult {
 /** The month abbreviations as three-byte codes (`J`·65536 + `a`·256 + `n`). */
 const MONTH_CODES = new Set(Object.keys(MONTH_BY_NAME).map((name) => (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)));
 
-function digitByte(bytes: Uint8Array, i: number): number {
-  const code = i < bytes.length ? (bytes[i] as number) : -1;
+/** The digit at `bytes[i]` (before `end`), or -1. */
+function digitByte(bytes: Uint8Array, i: number, end: number): number {
+  const code = i < end ? (bytes[i] as number) : -1;
   return code >= 0x30 && code <= 0x39 ? code - 0x30 : -1;
 }
 
-function twoDigitBytes(bytes: Uint8Array, i: number): number {
-  const a = digitByte(bytes, i);
-  const b = digitByte(bytes, i + 1);
+function twoDigitBytes(bytes: Uint8Array, i: number, end: number): number {
+  const a = digitByte(bytes, i, end);
+  const b = digitByte(bytes, i + 1, end);
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 
+/** The byte at `bytes[i]` (before `end`), or -1. */
+function byteAt(bytes: Uint8Array, i: number, end: number): number {
+  return i < end ? (bytes[i] as number) : -1;
+}
+
+/** The first `byte` in `bytes[from, end)`, or -1 (a loop: the tokens searched are short, and `indexOf` is a call into the runtime). */
+function indexOfByte(bytes: Uint8Array, byte: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (bytes[i] === byte) return i;
+  return -1;
+}
+
 /**
- * Whether the UTF-8 line in `bytes` parses: the same answer as
+ * Whether the UTF-8 line in `bytes` (or in `bytes[start, end)`) parses: the same answer as
  * `parseSyslogLine(new TextDecoder().decode(bytes)).ok`, without decoding the bytes or building
  * the record (a receiver that only counts parse errors needs no more). Every character the
  * parser checks before the text is ASCII, and UTF-8 (valid or not) never puts an ASCII byte
  * inside a multi-byte sequence, so the checks read the same on bytes as on the decoded text.
  *
+ * @param bytes - the line, or a chunk that holds it.
+ * @param start - where the line starts in `bytes`.
+ * @param end - where the line ends in `bytes` (exclusive); nothing at or after it is read.
  * @example
  * ```ts
  * isParsableSyslogLine(new TextEncoder().encode('<22>Jun 25 08:50:03 Mail_Log: Info: Begin Logfile')); // true
  * ```
  */
-export function isParsableSyslogLine(bytes: Uint8Array): boolean {
-  const length = bytes.length;
-  if (length === 0 || bytes[0] !== 0x3c) return false;
+export function isParsableSyslogLine(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  if (end <= start || bytes[start] !== 0x3c) return false;
   let pri = 0;
-  let i = 1;
-  for (; i < 5; i++) {
-    const d = digitByte(bytes, i);
+  let i = start + 1;
+  for (; i < start + 5; i++) {
+    const d = digitByte(bytes, i, end);
     if (d < 0) break;
     pri = pri * 10 + d;
   }
-  if (i === 1 || i === 5 || bytes[i] !== 0x3e || pri > 191) return false;
+  if (i === start + 1 || i === start + 5 || byteAt(bytes, i, end) !== 0x3e || pri > 191) return false;
   const t = i + 1;
-  if (!MONTH_CODES.has(((bytes[t] as number) << 16) | ((bytes[t + 1] as number) << 8) | (bytes[t + 2] as number))) return false;
-  if (bytes[t + 3] !== 0x20) return false;
-  const day = bytes[t + 4] === 0x20 ? digitByte(bytes, t + 5) : twoDigitBytes(bytes, t + 4);
-  if (day < 1 || day > 31 || bytes[t + 6] !== 0x20) return false;
-  const hour = twoDigitBytes(bytes, t + 7);
-  if (hour < 0 || hour > 23 || bytes[t + 9] !== 0x3a) return false;
-  const minute = twoDigitBytes(bytes, t + 10);
-  if (minute < 0 || minute > 59 || bytes[t + 12] !== 0x3a) return false;
-  const second = twoDigitBytes(bytes, t + 13);
-  if (second < 0 || second > 60 || bytes[t + 15] !== 0x20) return false;
+  if (t + 3 > end || !MONTH_CODES.has(((bytes[t] as number) << 16) | ((bytes[t + 1] as number) << 8) | (bytes[t + 2] as number))) return false;
+  if (byteAt(bytes, t + 3, end) !== 0x20) return false;
+  const day = byteAt(bytes, t + 4, end) === 0x20 ? digitByte(bytes, t + 5, end) : twoDigitBytes(bytes, t + 4, end);
+  if (day < 1 || day > 31 || byteAt(bytes, t + 6, end) !== 0x20) return false;
+  const hour = twoDigitBytes(bytes, t + 7, end);
+  if (hour < 0 || hour > 23 || byteAt(bytes, t + 9, end) !== 0x3a) return false;
+  const minute = twoDigitBytes(bytes, t + 10, end);
+  if (minute < 0 || minute > 59 || byteAt(bytes, t + 12, end) !== 0x3a) return false;
+  const second = twoDigitBytes(bytes, t + 13, end);
+  if (second < 0 || second > 60 || byteAt(bytes, t + 15, end) !== 0x20) return false;
   i = t + 16;
 
   // The tag token, found as parseSyslogLine finds it.
   let tagStart = i;
   let tagEnd: number;
-  const space1 = bytes.indexOf(0x20, i);
-  const token1End = space1 < 0 ? length : space1;
+  const space1 = indexOfByte(bytes, 0x20, i, end);
+  const token1End = space1 < 0 ? end : space1;
   if (token1End > i && bytes[token1End - 1] === 0x3a) {
     tagEnd = token1End - 1;
   } else {
-    const space2 = space1 < 0 ? -1 : bytes.indexOf(0x20, space1 + 1);
-    const token2End = space1 < 0 ? -1 : space2 < 0 ? length : space2;
+    const space2 = space1 < 0 ? -1 : indexOfByte(bytes, 0x20, space1 + 1, end);
+    const token2End = space1 < 0 ? -1 : space2 < 0 ? end : space2;
     if (token2End > space1 + 1 && token1End > i && bytes[token2End - 1] === 0x3a) {
       tagStart = space1 + 1;
       tagEnd = token2End - 1;
     } else {
-      const colon = bytes.indexOf(0x3a, i);
+      const colon = indexOfByte(bytes, 0x3a, i, end);
       if (colon <= i || colon > token1End) return false;
       tagEnd = colon;
     }
   }
   let tagLength = tagEnd - tagStart;
   if (tagLength > 0 && bytes[tagEnd - 1] === 0x5d) {
-    const open = bytes.indexOf(0x5b, tagStart);
+    const open = indexOfByte(bytes, 0x5b, tagStart, end);
     if (open >= 0 && open < tagEnd) tagLength = open - tagStart;
   }
   return tagLength > 0;

@@ -17,7 +17,7 @@
 
 import type { Clock, Timer } from '../clock/clock.js';
 import type { EsaError } from '../core/errors.js';
-import { FrameDecoder, type DecodedFrame, type DecoderFraming, type OversizeFrame } from '../core/framing.js';
+import { FrameDecoder, FrameSpans, type DecodedFrame, type DecoderFraming, type OversizeFrame } from '../core/framing.js';
 import type { StreamSocket } from '../core/network.js';
 import type { ConnectionFaults, ConnectionMessageDecision } from '../faults/fault-engine.js';
 import type { EndAction } from '../faults/fault.js';
@@ -31,6 +31,22 @@ export interface FaultReaderHooks {
    * the next `flush`; `undefined` for the final frame.
    */
   frame(frame: DecodedFrame, decision: ConnectionMessageDecision, isFinal: boolean, chunk: Uint8Array | undefined): void;
+  /**
+   * Optional: when present, every frame goes here instead of to `frame`, as offsets: its bytes
+   * are `bytes[start, end)`, where `bytes` is the chunk itself (`bytes === chunk`: no view per
+   * frame) or the frame's own bytes (it spanned chunks, was octet-counted, or is the final
+   * frame). `chunk` as for `frame`. `isTruncated`: cut at the decoder's limit (it also went to
+   * `oversize`).
+   */
+  span?(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    streamEnd: number,
+    isTruncated: boolean,
+    decision: ConnectionMessageDecision,
+    chunk: Uint8Array | undefined,
+  ): void;
   /** An LF frame was longer than the decoder's limit and cut (it also goes to `frame`). */
   oversize(frame: OversizeFrame): void;
   /** The decoder failed (bad or oversize octet count, stream ended inside a frame). */
@@ -79,6 +95,9 @@ export class FaultReader {
   readonly #clock: Clock;
   readonly #hooks: FaultReaderHooks;
   readonly #queue: QueuedChunk[] = [];
+  /** The frames of the chunk being handled, when the owner takes spans (reused from chunk to chunk). */
+  readonly #spans: FrameSpans | undefined;
+  #isInSpans = false;
   #state: 'reading' | 'done' = 'reading';
   #isPaused = false;
   #isWaiting = false;
@@ -93,6 +112,7 @@ export class FaultReader {
     this.#hasFaults = options.hasFaults;
     this.#clock = options.clock;
     this.#hooks = options.hooks;
+    this.#spans = options.hooks.span === undefined ? undefined : new FrameSpans();
     this.decoder = new FrameDecoder({ framing: options.framing, maxFrameBytes: options.maxFrameBytes });
     this.#lastActivityAt = options.clock.now();
   }
@@ -207,11 +227,28 @@ export class FaultReader {
       if (decision.deliver < chunk.length) bytes = bytes.subarray(0, decision.deliver);
       endAfterBytes = decision.after;
     }
-    const result = this.decoder.push(bytes);
-    if (this.#handleFrames(result.frames, result.oversize.length > 0, hasFaults, bytes)) return;
-    if (result.error !== undefined) {
+    let error: EsaError | undefined;
+    if (this.#spans !== undefined) {
+      // A hook that pushes to this reader again (a listener feeding the socket) gets spans of its own.
+      const spans = this.#isInSpans ? new FrameSpans() : this.#spans;
+      this.decoder.pushSpans(bytes, spans);
+      this.#isInSpans = true;
+      let isEnded: boolean;
+      try {
+        isEnded = this.#handleSpans(spans, hasFaults, bytes);
+      } finally {
+        if (spans === this.#spans) this.#isInSpans = false;
+      }
+      if (isEnded) return;
+      error = spans.error;
+    } else {
+      const result = this.decoder.push(bytes);
+      if (this.#handleFrames(result.frames, result.oversize.length > 0, hasFaults, bytes)) return;
+      error = result.error;
+    }
+    if (error !== undefined) {
       this.#hooks.flush();
-      this.#hooks.framingError(result.error);
+      this.#hooks.framingError(error);
       this.#end('close', 'framing');
       return;
     }
@@ -219,12 +256,40 @@ export class FaultReader {
     if (endAfterBytes !== undefined) this.#end(endAfterBytes, 'bytes');
   }
 
+  /** {@link #handleFrames} for an owner that takes spans; true when a message decision ended the connection. */
+  #handleSpans(spans: FrameSpans, hasFaults: boolean, chunk: Uint8Array): boolean {
+    const hooks = this.#hooks;
+    const span = hooks.span as NonNullable<FaultReaderHooks['span']>;
+    const { count, starts, ends, streamEnds, originalBytes, hasOversize } = spans;
+    for (let i = 0; i < count; i++) {
+      const start = starts[i] as number;
+      const streamEnd = streamEnds[i] as number;
+      const original = originalBytes[i] as number;
+      if (hasOversize && original >= 0) {
+        hooks.oversize({ bytes: spans.bytesOf(chunk, i), streamEnd, action: 'truncated', originalBytes: original });
+      }
+      const bytes = start < 0 ? (spans.copies[i] as Uint8Array) : chunk;
+      const from = start < 0 ? 0 : start;
+      const to = start < 0 ? bytes.length : (ends[i] as number);
+      const decision = hasFaults ? this.#faults.onMessage(to - from) : DELIVER;
+      span(bytes, from, to, streamEnd, original >= 0, decision, chunk);
+      if (decision.after !== undefined) {
+        hooks.flush();
+        this.#end(decision.after, 'message');
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Hands frames to the owner; true when a message decision ended the connection. */
   #handleFrames(frames: readonly DecodedFrame[], hasOversize: boolean, hasFaults: boolean, chunk: Uint8Array | undefined): boolean {
+    const span = this.#hooks.span;
     for (const frame of frames) {
       if (hasOversize && frame.action === 'truncated') this.#hooks.oversize(frame as OversizeFrame);
       const decision = hasFaults ? this.#faults.onMessage(frame.bytes.length) : DELIVER;
-      this.#hooks.frame(frame, decision, chunk === undefined, chunk);
+      if (span === undefined) this.#hooks.frame(frame, decision, chunk === undefined, chunk);
+      else span(frame.bytes, 0, frame.bytes.length, frame.streamEnd, frame.action === 'truncated', decision, chunk);
       if (decision.after !== undefined) {
         this.#hooks.flush();
         this.#end(decision.after, 'message');

@@ -147,6 +147,66 @@ describe('SyslogServer over TCP', () => {
     expect(server.stats).toMatchObject({ connectionsAccepted: 1, connectionsOpen: 1, messages: 3, parseErrors: 1, bytes: line(1).length + line(2).length + 8 });
   });
 
+  it('tells an observer that takes runs once per chunk (its last offset, how many), the others once per message', async () => {
+    const clock = new VirtualClock();
+    const runs: { streamEnd: number | undefined; count: number; at: number }[] = [];
+    const runObserver: DeliveryObserver = {
+      messageReceived: () => {
+        throw new Error('a run observer is told of runs only');
+      },
+      messagesReceived: (event, count) => runs.push({ streamEnd: event.streamEnd, count, at: event.at }),
+      connectionEnded: () => runs.push({ streamEnd: undefined, count: 0, at: 0 }),
+    };
+    const per = recordingObserver();
+    const serve = async (observers: DeliveryObserver[]) => {
+      const network = new FakeServerNetwork();
+      const server = new SyslogServer({ network, clock, observers });
+      onTestFinished(() => server.close());
+      await server.listen();
+      return { network, server };
+    };
+    const end = (n: number): number => Array.from({ length: n }, (_, i) => line(i + 1).length + 1).reduce((a, b) => a + b, 0);
+    const { network, server } = await serve([runObserver]);
+    const socket = network.open();
+    socket.send(`${line(1)}\n${line(2)}\n${line(3)}`);
+    await clock.advance(7);
+    socket.send(`\n${line(4)}\n`);
+    socket.peerEnd();
+    await flush();
+    expect(runs).toEqual([
+      { streamEnd: end(2), count: 2, at: clock.startMs },
+      { streamEnd: end(4), count: 2, at: clock.startMs + 7 },
+      { streamEnd: undefined, count: 0, at: 0 },
+    ]);
+    expect(server.messages()).toEqual([line(1), line(2), line(3), line(4)]);
+    // Beside an observer that takes every message, each hears in its own way.
+    runs.length = 0;
+    const beside = await serve([per.observer, runObserver]);
+    beside.network.open().send(`${line(1)}\n${line(2)}\n`);
+    expect(per.received.map((event) => event.streamEnd)).toEqual([end(1), end(2)]);
+    expect(runs).toEqual([{ streamEnd: end(2), count: 2, at: clock.startMs + 7 }]);
+  });
+
+  it.for(['fault:applied', 'message:received'] as const)('brings a run observer up to date before a %s listener can look', async (name) => {
+    const heard: number[] = [];
+    const runObserver: DeliveryObserver = {
+      messageReceived: () => {},
+      messagesReceived: (event) => heard.push(event.streamEnd ?? -1),
+      connectionEnded: () => {},
+    };
+    const server = new SyslogServer({ network: new FakeServerNetwork(), clock: new VirtualClock(), observers: [runObserver], faults: ['truncate=30'] });
+    onTestFinished(() => server.close());
+    const seen: string[] = [];
+    server.on(name, () => seen.push(heard.join(',')));
+    await server.listen();
+    const a = line(1).length + 1;
+    (server.options.network as FakeServerNetwork).open().send(`${line(1)}\n${line(2)}\n${line(3)}\n`);
+    // As if told of every message: a fault decides on a message before the observers hear of
+    // it, and a listener hears of a message after them.
+    expect(seen).toEqual(name === 'fault:applied' ? ['', `${a}`, `${a},${2 * a}`] : [`${a}`, `${a},${2 * a}`, `${a},${2 * a},${3 * a}`]);
+    expect(heard.at(-1)).toBe(3 * a);
+  });
+
   it('detects octet counting per connection on the first byte', async () => {
     const { network, server } = setup();
     await server.listen();

@@ -11,7 +11,7 @@ import { EventEmitter } from 'eventemitter3';
 import { abortError, type Clock, type Timer } from '../clock/clock.js';
 import { systemClock } from '../clock/system-clock.js';
 import { EsaError, InvalidOptionError } from '../core/errors.js';
-import { DECODER_FRAMINGS, DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_BYTES_LIMIT, type DecodedFrame, type DecoderFraming } from '../core/framing.js';
+import { DECODER_FRAMINGS, DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_BYTES_LIMIT, type DecoderFraming } from '../core/framing.js';
 import type { DeliveryObserver } from '../core/ledger.js';
 import { callListeners, rethrowLater } from '../core/listeners.js';
 import { endpointKey, type DatagramAddress, type Network, type SocketError, type StreamSocket } from '../core/network.js';
@@ -494,7 +494,8 @@ function newStats(): MutableStats {
  * - **Recording**: every message is decoded (UTF-8), parsed ({@link parseSyslogLine}) and kept in
  *   {@link records} (the last `recordLimit`), counted in {@link stats} and emitted as
  *   `message:received`. Observers (the ledger) hear of every delivered message with its stream
- *   offset (TCP) or text (UDP), and of every ended connection, exactly once.
+ *   offset (TCP) or text (UDP) — an observer with `messagesReceived` once per run of a chunk's
+ *   TCP messages instead —, and of every ended connection, exactly once.
  * - **Faults** ({@link FaultEngine} decides, the server acts): `reset` → `resetAndDestroy()` (a
  *   real RST); `close` → `end()` (FIN; destroyed after `closeTimeoutMs` if the peer keeps its side
  *   open); `stall` → the socket is paused and never read; `latency`/`bandwidth` → the socket is
@@ -524,6 +525,18 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
   readonly options: ResolvedSyslogServerOptions;
   readonly #clock: Clock;
   readonly #observers: readonly DeliveryObserver[];
+  /** The observers told of every TCP message, and those told once per run (`messagesReceived`). */
+  readonly #messageObservers: readonly DeliveryObserver[];
+  readonly #runObservers: readonly DeliveryObserver[];
+  /**
+   * The run of delivered TCP messages that {@link #runObservers} have not heard of yet: one
+   * connection, one receive time, `#runCount` messages, the last ending at `#runEnd`. Reported
+   * at the end of each chunk and before anything else can look (a listener, a fault event).
+   */
+  #runConnection: Connection | undefined;
+  #runAt = 0;
+  #runEnd = 0;
+  #runCount = 0;
   readonly #store: RecordStore<ReceivedMessage>;
   /** UDP senders, shared by their records (cleared when it grows past {@link UDP_SOURCES_LIMIT}). */
   readonly #udpSources = new Map<string, RecordSource>();
@@ -557,6 +570,8 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     this.options = resolveSyslogServerOptions(options);
     this.#clock = this.options.clock;
     this.#observers = this.options.observers;
+    this.#runObservers = this.#observers.filter((observer) => typeof observer.messagesReceived === 'function');
+    this.#messageObservers = this.#observers.filter((observer) => typeof observer.messagesReceived !== 'function');
     this.#store = new RecordStore(this.options.recordLimit, (record) => this.#materialize(record));
     this.#engine = this.#newEngine(this.options.faults, undefined);
     this.#hasFaults = this.options.faults.length > 0;
@@ -800,6 +815,8 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
   }
 
   #onFault(event: FaultEvent): void {
+    // Its listeners see the observers as up to date as they were before runs were reported at once.
+    this.#reportRun();
     const stats = this.#stats;
     stats.faultsApplied++;
     stats.faultsByType[event.fault]++;
@@ -877,7 +894,10 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
       framing: this.options.framing,
       maxFrameBytes: this.options.maxMessageBytes,
       hooks: {
-        frame: (frame, decision, _isFinal, chunk) => this.#onFrame(connection, frame, decision, chunk),
+        frame: (frame, decision, _isFinal, chunk) =>
+          this.#onFrame(connection, frame.bytes, 0, frame.bytes.length, frame.streamEnd, frame.action === 'truncated', decision, chunk),
+        span: (bytes, start, end, streamEnd, isTruncated, decision, chunk) =>
+          this.#onFrame(connection, bytes, start, end, streamEnd, isTruncated, decision, chunk),
         oversize: (frame) => this.#onOversize(connection, frame.originalBytes, 'truncated'),
         framingError: (error) => {
           this.#stats.framingErrors++;
@@ -885,6 +905,8 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
           if (error.code === 'ESA_ERR_FRAME_TOO_LARGE') this.#onOversize(connection, oversizeCount(error), 'closed');
         },
         flush: () => {
+          this.#reportRun();
+          this.#store.release();
           this.#textChunk = undefined;
           this.#chunkText = undefined;
           this.#chunkAt = undefined;
@@ -942,6 +964,7 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
   /** The connection is over: observers and listeners hear it exactly once. */
   #finalize(connection: Connection): void {
     if (connection.isFinalized) return;
+    this.#reportRun();
     connection.isFinalized = true;
     connection.reader?.dispose();
     connection.faults?.close();
@@ -971,16 +994,33 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     callListeners(() => (this.emit as (event: string, payload: unknown) => boolean)(name, payload));
   }
 
-  #onFrame(connection: Connection, frame: DecodedFrame, decision: ConnectionMessageDecision, chunk: Uint8Array | undefined): void {
+  /** A frame, `bytes[start, end)`, was decoded from `chunk` (see the reader's `span` hook). */
+  #onFrame(
+    connection: Connection,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    streamEnd: number,
+    isTruncated: boolean,
+    decision: ConnectionMessageDecision,
+    chunk: Uint8Array | undefined,
+  ): void {
     if (!decision.deliver) {
       this.#stats.messagesDiscarded++;
       return;
     }
     const at = (this.#chunkAt ??= this.#clock.now());
-    if (this.#observers.length > 0) {
-      const evidence = { at, protocol: 'tcp' as const, key: connection.key, connectionId: connection.connectionId, streamEnd: frame.streamEnd };
+    if (this.#runObservers.length > 0) {
+      if (this.#runCount > 0 && (this.#runConnection !== connection || this.#runAt !== at)) this.#reportRun();
+      this.#runConnection = connection;
+      this.#runAt = at;
+      this.#runEnd = streamEnd;
+      this.#runCount++;
+    }
+    if (this.#messageObservers.length > 0) {
+      const evidence = { at, protocol: 'tcp' as const, key: connection.key, connectionId: connection.connectionId, streamEnd };
       // No callListeners() closure per message and observer here: it is measurable.
-      for (const observer of this.#observers) {
+      for (const observer of this.#messageObservers) {
         try {
           observer.messageReceived(evidence);
         } catch (error) {
@@ -988,36 +1028,55 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
         }
       }
     }
-    let bytes = frame.bytes;
     let faultTruncatedTo: number | undefined;
-    if (decision.truncateTo !== undefined && decision.truncateTo < bytes.length) {
-      bytes = bytes.subarray(0, decision.truncateTo);
+    if (decision.truncateTo !== undefined && decision.truncateTo < end - start) {
+      end = start + decision.truncateTo;
       faultTruncatedTo = decision.truncateTo;
       this.#stats.truncated++;
     }
     // The text is needed only by `message:received` listeners (records are rebuilt from bytes).
-    const raw = this.listenerCount('message:received') > 0 ? this.#textOf(bytes, chunk) : undefined;
-    this.#record(at, connection.source, bytes, raw, frame.streamEnd, frame.action === 'truncated', faultTruncatedTo);
+    const isListened = this.listenerCount('message:received') > 0;
+    const raw = isListened ? this.#textOf(bytes, start, end, chunk) : undefined;
+    this.#record(at, connection.source, bytes, start, end, raw, isListened, streamEnd, isTruncated, faultTruncatedTo);
+  }
+
+  /** Tells the run observers of the TCP messages delivered since they last heard (see {@link #runConnection}). */
+  #reportRun(): void {
+    const count = this.#runCount;
+    if (count === 0) return;
+    const connection = this.#runConnection as Connection;
+    this.#runCount = 0;
+    this.#runConnection = undefined;
+    const evidence = { at: this.#runAt, protocol: 'tcp' as const, key: connection.key, connectionId: connection.connectionId, streamEnd: this.#runEnd };
+    for (const observer of this.#runObservers) {
+      try {
+        (observer.messagesReceived as NonNullable<DeliveryObserver['messagesReceived']>)(evidence, count);
+      } catch (error) {
+        rethrowLater(error);
+      }
+    }
   }
 
   /**
-   * The UTF-8 text of `bytes`. An ASCII chunk is decoded once and each of its frames is a slice
-   * of that string (three times cheaper than decoding frame by frame).
+   * The UTF-8 text of `bytes[start, end)`. An ASCII chunk is decoded once and each of its frames
+   * is a slice of that string (three times cheaper than decoding frame by frame).
    */
-  #textOf(bytes: Uint8Array, chunk: Uint8Array | undefined): string {
+  #textOf(bytes: Uint8Array, start: number, end: number, chunk: Uint8Array | undefined): string {
     if (chunk !== undefined && bytes.buffer === chunk.buffer) {
       if (chunk !== this.#textChunk) {
         this.#textChunk = chunk;
         this.#chunkText = isAscii(chunk) ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1') : undefined;
       }
       const text = this.#chunkText;
-      const start = bytes.byteOffset - chunk.byteOffset;
-      if (text !== undefined && start >= 0 && start + bytes.length <= chunk.length) return text.substring(start, start + bytes.length);
+      const from = bytes.byteOffset - chunk.byteOffset + start;
+      const to = from + end - start;
+      if (text !== undefined && from >= 0 && to <= chunk.length) return text.substring(from, to);
     }
-    return textDecoder.decode(bytes);
+    return textDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   }
 
   #onOversize(ref: ServerConnectionRef, byteLength: number, action: 'truncated' | 'closed'): void {
+    this.#reportRun();
     this.#stats.oversize++;
     if (this.listenerCount('message:oversize') === 0) return;
     const payload: MessageOversizeEvent = {
@@ -1038,24 +1097,27 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
     at: number,
     source: RecordSource,
     bytes: Uint8Array,
+    start: number,
+    end: number,
     raw: string | undefined,
+    isListened: boolean,
     streamEnd: number | undefined,
     truncated: boolean,
     faultTruncatedTo: number | undefined,
   ): void {
     // Parsed in full only for a listener; otherwise only checked (no text, no record object).
-    const isListened = this.listenerCount('message:received') > 0;
-    const text = isListened ? (raw ?? textDecoder.decode(bytes)) : undefined;
+    const text = isListened ? (raw ?? textDecoder.decode(bytes.subarray(start, end))) : undefined;
     const result = text === undefined ? undefined : parseSyslogLine(text);
     const stats = this.#stats;
     stats.messages++;
-    if (!(result === undefined ? isParsableSyslogLine(bytes) : result.ok)) stats.parseErrors++;
+    if (!(result === undefined ? isParsableSyslogLine(bytes, start, end) : result.ok)) stats.parseErrors++;
     const seq = ++this.#seq;
     // Kept as bytes; the message object is built again when someone reads `records`.
-    this.#store.push(seq, at, source, bytes, streamEnd, truncated, faultTruncatedTo);
+    this.#store.pushRange(seq, at, source, bytes, start, end, streamEnd, truncated, faultTruncatedTo);
     this.#sinceClear++;
     if (text !== undefined && result !== undefined) {
-      const message = buildMessage(seq, at, source, text, bytes.length, streamEnd, result, truncated, faultTruncatedTo);
+      const message = buildMessage(seq, at, source, text, end - start, streamEnd, result, truncated, faultTruncatedTo);
+      this.#reportRun();
       callListeners(() => this.emit('message:received', { at, message }));
     }
     this.#queueWaiterCheck();
@@ -1146,7 +1208,8 @@ export class SyslogServer extends EventEmitter<SyslogServerEvents> {
       this.#stats.truncated++;
     }
     const raw = truncated || faultTruncatedTo !== undefined ? undefined : text;
-    this.#record(at, source, bytes, raw, undefined, truncated, faultTruncatedTo);
+    this.#record(at, source, bytes, 0, bytes.length, raw, this.listenerCount('message:received') > 0, undefined, truncated, faultTruncatedTo);
+    this.#store.release();
   }
 
   #udpSource(from: DatagramAddress, key: string): RecordSource {
