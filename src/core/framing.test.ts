@@ -116,6 +116,21 @@ describe('FrameDecoder', () => {
       expect(view(decoder.push(bytes('c\n')).frames[0] as DecodedFrame).text).toBe('abc');
     });
 
+    it.for([
+      ['lf', 'ab', 'c\n'],
+      ['octet-counting', '3 ab', 'c'],
+    ] as const)('copies it from a Node Buffer too (whose slice() is a view), with %s framing', ([framing, first, second]) => {
+      for (const spans of [undefined, new FrameSpans()]) {
+        const decoder = new FrameDecoder({ framing });
+        const chunk = Buffer.from(first);
+        if (spans) decoder.pushSpans(chunk, spans);
+        else decoder.push(chunk);
+        chunk.fill(0x7a);
+        const frame = spans ? (decoder.pushSpans(Buffer.from(second), spans), spans.copies[0]) : decoder.push(Buffer.from(second)).frames[0]?.bytes;
+        expect(text.decode(frame)).toBe('abc');
+      }
+    });
+
     it.for(chunkSizes)('cuts a frame over maxFrameBytes and reports it (chunks of %i)', (size) => {
       const input = bytes(`short\n${'y'.repeat(30)}\r\nok\n${'z'.repeat(12)}`);
       const result = decode(input, { framing: 'lf', maxFrameBytes: 10 }, size);

@@ -527,7 +527,7 @@ export class FrameDecoder {
     const keep = Math.min(this.#max + 1 - this.#pieceBytes, to - from);
     if (keep > 0) {
       // A copy: the caller may reuse its chunk after push() returns.
-      this.#pieces.push(chunk.slice(from, from + keep));
+      this.#pieces.push(copyOf(chunk, from, from + keep));
       this.#pieceBytes += keep;
     }
     this.#frameBytes += to - from;
@@ -580,7 +580,7 @@ export class FrameDecoder {
       const needed = this.#count - this.#pieceBytes;
       const available = length - i;
       if (available < needed) {
-        this.#pieces.push(chunk.slice(i, length));
+        this.#pieces.push(copyOf(chunk, i, length));
         this.#pieceBytes += available;
         break;
       }
@@ -604,6 +604,16 @@ export class FrameDecoder {
     this.#error = new EsaError(code, message);
     return this.#error;
   }
+}
+
+/**
+ * A copy of `bytes[from, to)`. Not `bytes.slice()`: on a Node `Buffer` (a `Uint8Array` whose
+ * `slice` returns a view) that would keep a view into a buffer the caller may reuse.
+ */
+function copyOf(bytes: Uint8Array, from: number, to: number): Uint8Array {
+  const copy = new Uint8Array(to - from);
+  copy.set(bytes.subarray(from, to));
+  return copy;
 }
 
 function concat(pieces: readonly Uint8Array[], total: number): Uint8Array {

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { Buffer } from 'node:buffer';
 import type { Clock, Timer } from '../clock/clock.js';
 import type { EsaError } from '../core/errors.js';
 import { FrameDecoder, FrameSpans, type DecodedFrame, type DecoderFraming, type OversizeFrame } from '../core/framing.js';
@@ -219,8 +220,12 @@ export class FaultReader {
 
   #process(chunk: Uint8Array): void {
     const hasFaults = this.#hasFaults();
-    // A plain view: the decoder's per-frame subarray() is much cheaper on it than on a Node Buffer.
-    let bytes = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    // Spans: a Node Buffer, whose indexOf() (memchr) finds each LF about three times faster than
+    // a Uint8Array's. Frames: a plain view, on which the decoder's per-frame subarray() is much
+    // cheaper than on a Buffer.
+    let bytes: Uint8Array;
+    if (this.#spans !== undefined) bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    else bytes = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     let endAfterBytes: EndAction | undefined;
     if (hasFaults) {
       const decision = this.#faults.onBytes(chunk.length);
