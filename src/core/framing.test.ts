@@ -67,6 +67,45 @@ const seedLines = [
 
 const chunkSizes = [1, 2, 3, 7, 1 << 20];
 
+describe('encodeFrames', () => {
+  /** Each message's UTF-8 bytes, then an LF: what `lf` framing must give. */
+  function reference(messages: readonly string[]) {
+    const parts = messages.map((message) => utf8.encode(`${message}\n`));
+    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+    const ends: number[] = [];
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+      ends.push(offset);
+    }
+    return { bytes: out, frameEnds: ends };
+  }
+  const encoded = (messages: readonly string[]) => {
+    const { bytes: out, frameEnds } = encodeFrames(messages, 'lf');
+    return { bytes: out, frameEnds: [...frameEnds] };
+  };
+
+  it.for([
+    ['ASCII', -1],
+    ['one non-ASCII line near the end', 1900],
+    ['one non-ASCII line first', 0],
+  ] as const)('encodes a large LF batch (%s) as each message and an LF, with every frame end', ([, at]) => {
+    const messages = Array.from({ length: 2000 }, (_, i) => `<22>Jun 25 08:50:03 Mail_Log: Info: MID ${i} ${'x'.repeat(i % 97)}${i === at ? ' Prüfbericht €' : ''}`);
+    expect(encoded(messages)).toEqual(reference(messages));
+  });
+
+  it('encodes any LF batch as each message and an LF (property)', () => {
+    const long = fc.string({ minLength: 3000, maxLength: 9000, unit: fc.constantFrom('a', 'b', ' ', '\n', 'é', '\uD83D') });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 80 }), long), { maxLength: 40 }), (messages) => {
+        expect(encoded(messages)).toEqual(reference(messages));
+      }),
+      { numRuns: PROPERTY_RUNS },
+    );
+  });
+});
+
 describe('FrameDecoder', () => {
   describe('LF framing', () => {
     it.for(chunkSizes)('decodes the same frames in chunks of %i bytes', (size) => {

@@ -106,9 +106,17 @@ export function encodeFrames(messages: readonly string[], framing: Framing): Enc
 }
 
 /**
- * LF frames of an all-ASCII batch: the messages joined and encoded in one call (each message
- * encoded on its own costs a call and a view per line), or `undefined` when a message is not
- * ASCII (UTF-8 then writes more bytes than the text has UTF-16 units, so the count tells).
+ * Characters joined into one string at most (about) by {@link encodeAsciiLf}: a larger string
+ * lands in V8's large-object space, freshly mapped pages each time, and joining and encoding a
+ * 20,000-line batch in one piece measured ~3x slower per line than in pieces of this size.
+ */
+const JOIN_CHARS = 32_768;
+
+/**
+ * LF frames of an all-ASCII batch: the messages joined (in pieces of about {@link JOIN_CHARS})
+ * and encoded in one call per piece (each message encoded on its own costs a call and a view per
+ * line), or `undefined` when a message is not ASCII (UTF-8 then writes more bytes than the text
+ * has UTF-16 units, so the count tells).
  */
 function encodeAsciiLf(messages: readonly string[]): EncodedBatch | undefined {
   const count = messages.length;
@@ -120,17 +128,36 @@ function encodeAsciiLf(messages: readonly string[]): EncodedBatch | undefined {
   const buffer = new ArrayBuffer(endsAt + count * 4);
   const bytes = new Uint8Array(buffer, 0, total);
   const frameEnds = new Uint32Array(buffer, endsAt, count);
+  if (count === 0) return { bytes, frameEnds };
+  if (total <= JOIN_CHARS) {
+    let end = 0;
+    for (let i = 0; i < count; i++) {
+      end += (messages[i] as string).length + 1;
+      frameEnds[i] = end;
+    }
+    return encodeAsciiPiece(messages.join('\n'), bytes, 0) ? { bytes, frameEnds } : undefined;
+  }
+  let from = 0;
+  let start = 0;
   let end = 0;
   for (let i = 0; i < count; i++) {
     end += (messages[i] as string).length + 1;
     frameEnds[i] = end;
+    if (end - start >= JOIN_CHARS || i === count - 1) {
+      if (!encodeAsciiPiece(messages.slice(from, i + 1).join('\n'), bytes, start)) return undefined;
+      from = i + 1;
+      start = end;
+    }
   }
-  if (count === 0) return { bytes, frameEnds };
-  const joined = messages.join('\n');
-  const result = encoder.encodeInto(joined, bytes);
-  if (result.read !== joined.length || result.written !== total - 1) return undefined;
-  bytes[total - 1] = 0x0a;
   return { bytes, frameEnds };
+}
+
+/** Writes `piece` and an LF at `bytes[offset]`; false when `piece` is not ASCII. */
+function encodeAsciiPiece(piece: string, bytes: Uint8Array, offset: number): boolean {
+  const result = encoder.encodeInto(piece, offset === 0 ? bytes : bytes.subarray(offset));
+  if (result.read !== piece.length || result.written !== piece.length) return false;
+  bytes[offset + piece.length] = 0x0a;
+  return true;
 }
 
 /** How a {@link FrameDecoder} delimits frames: a fixed framing, or `auto` (decided per stream). */
