@@ -282,10 +282,18 @@ class DelayHistogram {
   readonly #buckets = new Float64Array(160);
   #count = 0;
   #max = 0;
+  /** The last delay added and its bucket: the lines of a batch arrive together and were mostly written in the same ms. */
+  #lastDelay = 0;
+  #lastBucket = 0;
 
   add(delayMs: number): void {
     const d = delayMs > 0 ? delayMs : 0;
-    const k = d <= 1 ? 0 : Math.min(159, Math.ceil(Math.log2(d) * 4));
+    let k = this.#lastBucket;
+    if (d !== this.#lastDelay) {
+      k = d <= 1 ? 0 : Math.min(159, Math.ceil(Math.log2(d) * 4));
+      this.#lastDelay = d;
+      this.#lastBucket = k;
+    }
     this.#buckets[k] = (this.#buckets[k] as number) + 1;
     this.#count++;
     if (d > this.#max) this.#max = d;
