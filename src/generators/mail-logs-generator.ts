@@ -435,6 +435,18 @@ const SCRIPTS: readonly Uint8Array[] = [
   ],
 ].map((script) => Uint8Array.from(script));
 
+/** The message flags that decide which lines of a script are written (the conditions' bits). */
+const CONDITION_FLAGS = F_TLS_IN | F_TLS_OUT | F_AUTH;
+
+/**
+ * Each variant's script cut down to the lines a message with given condition flags writes, at
+ * `variant × 8 + (flags & CONDITION_FLAGS)`: a step moves to the next entry instead of scanning
+ * for the next line whose condition holds.
+ */
+const SCRIPTS_BY_FLAGS: readonly Uint8Array[] = SCRIPTS.flatMap((script) =>
+  Array.from({ length: CONDITION_FLAGS + 1 }, (_, flags) => script.filter((kind) => (flags & (LINE_MASK[kind] as number)) === LINE_MASK[kind])),
+);
+
 const V_REJECTED = MAIL_VARIANTS.indexOf('rejected');
 const V_RELAYED = MAIL_VARIANTS.indexOf('relayed');
 const V_MULTIPLE = MAIL_VARIANTS.indexOf('multipleRecipients');
@@ -725,13 +737,13 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     const random = this.random;
     const options = this.#options;
     const variant = pickWeighted(this.#mix, random.next());
-    const message = new MailMessage(timeMs, SCRIPTS[variant] as Uint8Array);
     let flags = 0;
     if (random.next() < options.tlsInboundRatio) flags |= F_TLS_IN;
     if (random.next() < options.tlsFailureRatio) flags |= F_TLS_IN_FAILS;
     if (random.next() < options.tlsOutboundRatio) flags |= F_TLS_OUT;
     if (random.next() < options.tlsFailureRatio) flags |= F_TLS_OUT_FAILS;
     if (random.next() < options.authenticationRatio) flags |= F_AUTH;
+    const message = new MailMessage(timeMs, SCRIPTS_BY_FLAGS[variant * (CONDITION_FLAGS + 1) + (flags & CONDITION_FLAGS)] as Uint8Array);
     message.flags = flags;
     if (variant === V_MULTIPLE) message.rcptCount = 2 + Math.floor(random.next() * (options.maxRecipients - 1));
 
@@ -792,13 +804,7 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     if (kind === L.MidTo && ++message.rcptIndex < message.rcptCount) {
       nextKind = L.MidTo;
     } else {
-      let pc = message.pc + 1;
-      const flags = message.flags;
-      while (pc < script.length) {
-        const mask = LINE_MASK[script[pc] as number] as number;
-        if ((flags & mask) === mask) break;
-        pc++;
-      }
+      const pc = message.pc + 1;
       if (pc >= script.length) return false;
       message.pc = pc;
       nextKind = script[pc] as L;
