@@ -107,8 +107,10 @@ export function encodeFrames(messages: readonly string[], framing: Framing): Enc
 
 /**
  * Characters joined into one string at most (about) by {@link encodeAsciiLf}: a larger string
- * lands in V8's large-object space, freshly mapped pages each time, and joining and encoding a
- * 20,000-line batch in one piece measured ~3x slower per line than in pieces of this size.
+ * lands in V8's large-object space, freshly mapped pages each time. A 20,000-line batch joined
+ * and encoded in one piece measured ~240 ns per line against ~70 in pieces of this size (flat
+ * 180-character lines), ~220 against ~150 for generator lines (whose join also walks their
+ * concatenation trees).
  */
 const JOIN_CHARS = 32_768;
 
