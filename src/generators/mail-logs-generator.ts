@@ -632,6 +632,40 @@ export function resolveMailLogsOptions(input: MailLogsGeneratorOptions = {}): Re
   });
 }
 
+/** The texts naming the listener's interface and a peer, built once per interface. */
+interface InterfaceTexts {
+  /** ` interface <name> (<address>) address <client>`, by remote address. */
+  readonly remoteClients: readonly string[];
+  /** The same, by relay host. */
+  readonly relayClients: readonly string[];
+  /** ` interface <address> address <destination> port 25`, by remote address. */
+  readonly remoteDestinations: readonly string[];
+  /** The same, by internal mail server. */
+  readonly internalDestinations: readonly string[];
+}
+
+/** Interface texts of the last few interfaces (most generators use the default one). */
+const interfaceTextsCache = new Map<string, InterfaceTexts>();
+const INTERFACE_TEXTS_CACHE_SIZE = 8;
+
+function interfaceTexts(interfaceName: string, interfaceAddress: string): InterfaceTexts {
+  const key = interfaceName + '\u0000' + interfaceAddress;
+  let texts = interfaceTextsCache.get(key);
+  if (texts === undefined) {
+    const icidPrefix = ' interface ' + interfaceName + ' (' + interfaceAddress + ') address ';
+    const dcidInterface = ' interface ' + interfaceAddress + ' address ';
+    texts = Object.freeze({
+      remoteClients: REMOTE_ADDRESSES.map((address) => flat(icidPrefix, address)),
+      relayClients: RELAY_HOSTS.map((host) => flat(icidPrefix, host.address)),
+      remoteDestinations: REMOTE_ADDRESSES.map((address) => flat(dcidInterface, address, ' port 25')),
+      internalDestinations: INTERNAL_MAIL_SERVERS.map((address) => flat(dcidInterface, address, ' port 25')),
+    });
+    if (interfaceTextsCache.size >= INTERFACE_TEXTS_CACHE_SIZE) interfaceTextsCache.clear();
+    interfaceTextsCache.set(key, texts);
+  }
+  return texts;
+}
+
 /** One message (or rejected connection) in flight. */
 class MailMessage extends Actor {
   pc = 0;
@@ -688,10 +722,8 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
   readonly #delayMin: Float64Array;
   readonly #delaySpan: Float64Array;
   readonly #counters: StatusCounters;
-  /** ` interface … address <client>`, by remote address, then by relay host. */
   readonly #clientTexts: readonly string[];
   readonly #relayClientTexts: readonly string[];
-  /** ` interface <address> address <destination> port 25`, by remote address, then by internal server. */
   readonly #remoteDestinationTexts: readonly string[];
   readonly #internalDestinationTexts: readonly string[];
   readonly #messageDoneEnds: readonly string[];
@@ -715,12 +747,11 @@ class MailLogsGenerator extends ScheduledGenerator<Actor> {
     this.#nextMid = options.startMid;
     this.#nextDcid = options.startDcid;
     this.#nextRcid = options.startRcid;
-    const icidPrefix = ' interface ' + options.interfaceName + ' (' + options.interfaceAddress + ') address ';
-    const dcidInterface = ' interface ' + options.interfaceAddress + ' address ';
-    this.#clientTexts = REMOTE_ADDRESSES.map((address) => flat(icidPrefix, address));
-    this.#relayClientTexts = RELAY_HOSTS.map((host) => flat(icidPrefix, host.address));
-    this.#remoteDestinationTexts = REMOTE_ADDRESSES.map((address) => flat(dcidInterface, address, ' port 25'));
-    this.#internalDestinationTexts = INTERNAL_MAIL_SERVERS.map((address) => flat(dcidInterface, address, ' port 25'));
+    const texts = interfaceTexts(options.interfaceName, options.interfaceAddress);
+    this.#clientTexts = texts.remoteClients;
+    this.#relayClientTexts = texts.relayClients;
+    this.#remoteDestinationTexts = texts.remoteDestinations;
+    this.#internalDestinationTexts = texts.internalDestinations;
     this.#messageDoneEnds = options.messageDoneTrailingSpace ? TO_RID_SPACE_TEXTS : TO_RID_TEXTS;
   }
 
