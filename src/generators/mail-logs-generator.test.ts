@@ -96,6 +96,25 @@ describe('createMailLogsGenerator', () => {
     expect(generator.linesGenerated).toBe(expected.length);
   });
 
+  it('names the listener interface it was given, also when generators with other interfaces run alongside', () => {
+    const interfaces = [
+      { interfaceName: 'Data 2', interfaceAddress: '192.0.2.13' },
+      { interfaceName: 'Management', interfaceAddress: '2001:db8::12' },
+      { interfaceName: 'Data 2', interfaceAddress: '192.0.2.13' },
+    ];
+    const generators = interfaces.map((options) => createMailLogsGenerator({ seed: 6, messagesPerSecond: 20, ...options }));
+    interfaces.forEach(({ interfaceName, interfaceAddress }, index) => {
+      const out: LogRecord[] = [];
+      generators[index]?.generate(START_MS, START_MS + 10_000, out);
+      const inbound = out.filter((record) => record.text.startsWith('New SMTP ICID ')).map((record) => record.text);
+      const outbound = out.filter((record) => record.text.startsWith('New SMTP DCID ')).map((record) => record.text);
+      expect(inbound.length).toBeGreaterThan(10);
+      expect(outbound.length).toBeGreaterThan(10);
+      for (const text of inbound) expect(text).toContain(` interface ${interfaceName} (${interfaceAddress}) address `);
+      for (const text of outbound) expect(text).toContain(` interface ${interfaceAddress} address `);
+    });
+  });
+
   it('writes lines in time order, inside the interval asked for', () => {
     const out = generate({ seed: 2, messagesPerSecond: 50 }, 20_000);
     for (let i = 1; i < out.length; i++) expect((out[i] as LogRecord).timeMs).toBeGreaterThanOrEqual((out[i - 1] as LogRecord).timeMs);
