@@ -130,15 +130,6 @@ function encodeAsciiLf(messages: readonly string[]): EncodedBatch | undefined {
   const buffer = new ArrayBuffer(endsAt + count * 4);
   const bytes = new Uint8Array(buffer, 0, total);
   const frameEnds = new Uint32Array(buffer, endsAt, count);
-  if (count === 0) return { bytes, frameEnds };
-  if (total <= JOIN_CHARS) {
-    let end = 0;
-    for (let i = 0; i < count; i++) {
-      end += (messages[i] as string).length + 1;
-      frameEnds[i] = end;
-    }
-    return encodeAsciiPiece(messages.join('\n'), bytes, 0) ? { bytes, frameEnds } : undefined;
-  }
   let from = 0;
   let start = 0;
   let end = 0;
@@ -146,7 +137,9 @@ function encodeAsciiLf(messages: readonly string[]): EncodedBatch | undefined {
     end += (messages[i] as string).length + 1;
     frameEnds[i] = end;
     if (end - start >= JOIN_CHARS || i === count - 1) {
-      if (!encodeAsciiPiece(messages.slice(from, i + 1).join('\n'), bytes, start)) return undefined;
+      // A small batch is one piece: joined as it is, without a copy of the list.
+      const piece = from === 0 && i === count - 1 ? messages : messages.slice(from, i + 1);
+      if (!encodeAsciiPiece(piece.join('\n'), bytes, start)) return undefined;
       from = i + 1;
       start = end;
     }
@@ -328,19 +321,17 @@ export class FrameSpans {
 
   #grow(): void {
     const capacity = this.starts.length * 2;
-    const starts = new Int32Array(capacity);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Int32Array(capacity);
-    ends.set(this.ends);
-    this.ends = ends;
-    const streamEnds = new Float64Array(capacity);
-    streamEnds.set(this.streamEnds);
-    this.streamEnds = streamEnds;
-    const originalBytes = new Float64Array(capacity);
-    originalBytes.set(this.originalBytes);
-    this.originalBytes = originalBytes;
+    this.starts = grown(this.starts, new Int32Array(capacity));
+    this.ends = grown(this.ends, new Int32Array(capacity));
+    this.streamEnds = grown(this.streamEnds, new Float64Array(capacity));
+    this.originalBytes = grown(this.originalBytes, new Float64Array(capacity));
   }
+}
+
+/** `larger` with `values` copied to its start. */
+function grown<T extends Int32Array | Float64Array>(values: T, larger: T): T {
+  larger.set(values);
+  return larger;
 }
 
 /**
