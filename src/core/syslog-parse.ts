@@ -193,18 +193,29 @@ export function parseSyslogLine(line: string): ParseResult {
 }
 
 /** The month abbreviations as three-byte codes (`J`·65536 + `a`·256 + `n`). */
-const MONTH_CODES = new Set(Object.keys(MONTH_BY_NAME).map((name) => (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2)));
+const MONTH_CODES = Int32Array.from(Object.keys(MONTH_BY_NAME), (name) => (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2));
 
-/** The digit at `bytes[i]` (before `end`), or -1. */
-function digitByte(bytes: Uint8Array, i: number, end: number): number {
-  const code = i < end ? (bytes[i] as number) : -1;
+/** Whether `code` is a month's three-byte code (twelve compares: cheaper than a hash lookup). */
+function isMonthCode(code: number): boolean {
+  for (let k = 0; k < MONTH_CODES.length; k++) if (MONTH_CODES[k] === code) return true;
+  return false;
+}
+
+/** The value of a digit byte (or character code), or -1. */
+function digitOf(code: number): number {
   return code >= 0x30 && code <= 0x39 ? code - 0x30 : -1;
 }
 
-function twoDigitBytes(bytes: Uint8Array, i: number, end: number): number {
-  const a = digitByte(bytes, i, end);
-  const b = digitByte(bytes, i + 1, end);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
+/** The value of two digit bytes, or -1. */
+function twoDigitsOf(a: number, b: number): number {
+  const high = digitOf(a);
+  const low = digitOf(b);
+  return high < 0 || low < 0 ? -1 : high * 10 + low;
+}
+
+/** The digit at `bytes[i]` (before `end`), or -1. */
+function digitByte(bytes: Uint8Array, i: number, end: number): number {
+  return i < end ? digitOf(bytes[i] as number) : -1;
 }
 
 /** The byte at `bytes[i]` (before `end`), or -1. */
@@ -244,16 +255,17 @@ export function isParsableSyslogLine(bytes: Uint8Array, start = 0, end = bytes.l
   }
   if (i === start + 1 || i === start + 5 || byteAt(bytes, i, end) !== 0x3e || pri > 191) return false;
   const t = i + 1;
-  if (t + 3 > end || !MONTH_CODES.has(((bytes[t] as number) << 16) | ((bytes[t + 1] as number) << 8) | (bytes[t + 2] as number))) return false;
-  if (byteAt(bytes, t + 3, end) !== 0x20) return false;
-  const day = byteAt(bytes, t + 4, end) === 0x20 ? digitByte(bytes, t + 5, end) : twoDigitBytes(bytes, t + 4, end);
-  if (day < 1 || day > 31 || byteAt(bytes, t + 6, end) !== 0x20) return false;
-  const hour = twoDigitBytes(bytes, t + 7, end);
-  if (hour < 0 || hour > 23 || byteAt(bytes, t + 9, end) !== 0x3a) return false;
-  const minute = twoDigitBytes(bytes, t + 10, end);
-  if (minute < 0 || minute > 59 || byteAt(bytes, t + 12, end) !== 0x3a) return false;
-  const second = twoDigitBytes(bytes, t + 13, end);
-  if (second < 0 || second > 60 || byteAt(bytes, t + 15, end) !== 0x20) return false;
+  // "Mmm dd HH:MM:SS " has a fixed width: one bounds check for all of it, then plain reads.
+  if (t + 16 > end || !isMonthCode(((bytes[t] as number) << 16) | ((bytes[t + 1] as number) << 8) | (bytes[t + 2] as number))) return false;
+  if (bytes[t + 3] !== 0x20 || bytes[t + 6] !== 0x20 || bytes[t + 9] !== 0x3a || bytes[t + 12] !== 0x3a || bytes[t + 15] !== 0x20) return false;
+  const day = bytes[t + 4] === 0x20 ? digitOf(bytes[t + 5] as number) : twoDigitsOf(bytes[t + 4] as number, bytes[t + 5] as number);
+  if (day < 1 || day > 31) return false;
+  const hour = twoDigitsOf(bytes[t + 7] as number, bytes[t + 8] as number);
+  if (hour < 0 || hour > 23) return false;
+  const minute = twoDigitsOf(bytes[t + 10] as number, bytes[t + 11] as number);
+  if (minute < 0 || minute > 59) return false;
+  const second = twoDigitsOf(bytes[t + 13] as number, bytes[t + 14] as number);
+  if (second < 0 || second > 60) return false;
   i = t + 16;
 
   // The tag token, found as parseSyslogLine finds it.
