@@ -479,6 +479,28 @@ describe('FaultEngine: setSpecs', () => {
     expect(engine.specs).toEqual([{ type: 'reset-after-messages', messages: 1 }]);
   });
 
+  it('subjects a connection that has already decided to every kind of decision of the new faults', () => {
+    const { engine, open } = setup([], { isPacketLevel: true });
+    const connection = open();
+    expect([connection.isStalled(), connection.onBytes(100), connection.readDelayMs(100), connection.idleTimeoutMs()]).toEqual([
+      false,
+      { deliver: 100 },
+      0,
+      undefined,
+    ]);
+    expect([connection.onSegment(10), connection.onMessage(10)]).toEqual([{ deliver: true }, { deliver: true }]);
+    engine.setSpecs(['reset-after-bytes=10', 'latency=50ms', 'idle-timeout=2s', 'drop=1', 'truncate=5']);
+    expect(connection.onSegment(10)).toEqual({ deliver: false });
+    expect(connection.readDelayMs(100)).toBe(50);
+    expect(connection.idleTimeoutMs()).toBe(2000);
+    expect(connection.onMessage(10)).toEqual({ deliver: true, truncateTo: 5 });
+    expect(connection.onBytes(100)).toEqual({ deliver: 10, after: 'reset' });
+    engine.setSpecs(['stall@first=1']);
+    // firstConnections counts connections opened from now on only.
+    expect(connection.isStalled()).toBe(false);
+    expect(open().isStalled()).toBe(true);
+  });
+
   it('changes nothing when the new list is invalid', () => {
     const { engine } = setup(['busy=1']);
     expect(() => engine.setSpecs(['refuse', { type: 'busy', maxConnections: -1 } as FaultInput])).toThrow(

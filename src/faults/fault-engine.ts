@@ -247,6 +247,15 @@ interface FaultEntry {
   readonly index: number;
   readonly rank: number;
   readonly random: Random;
+  /** The window, in ms after the engine's start (the spec's `activeFromMs ?? 0`, `activeUntilMs`). */
+  readonly fromMs: number;
+  readonly untilMs: number | undefined;
+  /** The spec's probability (1 when it has none). */
+  readonly probability: number;
+  /** Whether the probability is drawn at every decision (scope `decision`). */
+  readonly isPerDecision: boolean;
+  /** The fault's idle timeout in ms, if it has one (read once: it is fixed by the spec). */
+  readonly idleTimeoutMs: number | undefined;
   /** firstConnections slots used. */
   counted: number;
   /** Datagram peers counted for firstConnections (at most firstConnections of them). */
@@ -255,7 +264,9 @@ interface FaultEntry {
   datagramBucket: TokenBucketState | undefined;
 }
 
+/** What one connection keeps about one fault entry. */
 interface EntryState {
+  readonly entry: FaultEntry;
   eligible: boolean;
   applies: boolean | undefined;
   bytes: number;
@@ -270,13 +281,20 @@ const OTHER_RANK = 5;
 /** What connections need from their engine. */
 interface EngineCore {
   now(): number;
-  entries(): readonly FaultEntry[];
-  isActive(entry: FaultEntry, now: number): boolean;
-  draw(entry: FaultEntry, state: EntryState | undefined): boolean;
+  readonly startMs: number;
+  /** The current entries; {@link FaultEngine.setSpecs} replaces the array as a whole. */
+  entries: readonly FaultEntry[];
   report(entry: FaultEntry, action: FaultAction, detail: string, peer: string | undefined): void;
   readonly isPacketLevel: boolean;
-  /** Whether any fault decides on messages (none: every message is delivered as is). */
-  hasMessageFaults(): boolean;
+}
+
+/**
+ * Whether an entry is inside its window `elapsedMs` after the engine's start: the fault's
+ * `isActiveAt()` (every built-in fault's is `isInWindow` of its spec), on bounds read once, because
+ * connections ask this per chunk and per segment of every entry.
+ */
+function isEntryActive(entry: FaultEntry, elapsedMs: number): boolean {
+  return elapsedMs >= entry.fromMs && (entry.untilMs === undefined || elapsedMs < entry.untilMs);
 }
 
 /**
@@ -298,7 +316,6 @@ export class FaultEngine {
   readonly #core: EngineCore;
   #specs: readonly FaultSpec[] = [];
   #entries: readonly FaultEntry[] = [];
-  #hasMessageFaults = false;
   #generation = 0;
   #lastConnectionId = 0;
   #wasRefusing = false;
@@ -317,12 +334,10 @@ export class FaultEngine {
     this.startMs = this.#options.startMs;
     this.#core = {
       now: () => this.#options.clock.now(),
-      entries: () => this.#entries,
-      isActive: (entry, now) => entry.fault.isActiveAt(now - this.startMs),
-      draw: (entry, state) => draw(entry, state),
+      startMs: this.startMs,
+      entries: this.#entries,
       report: (entry, action, detail, peer) => this.#report(entry.fault.type, action, detail, peer),
       isPacketLevel: this.#options.isPacketLevel,
-      hasMessageFaults: () => this.#hasMessageFaults,
     };
     this.setSpecs(specs);
   }
@@ -371,11 +386,17 @@ export class FaultEngine {
       // shifts this one's draws.
       const occurrence = occurrences.get(spec.type) ?? 0;
       occurrences.set(spec.type, occurrence + 1);
+      const fault = faultDefinition(spec.type).create(spec);
       return {
-        fault: faultDefinition(spec.type).create(spec),
+        fault,
         index,
         rank: RANK[spec.type] ?? OTHER_RANK,
         random: this.#options.random.fork(`faults:${generation}:${spec.type}:${occurrence}`),
+        fromMs: spec.activeFromMs ?? 0,
+        untilMs: spec.activeUntilMs,
+        probability: spec.probability ?? 1,
+        isPerDecision: fault.scope === 'decision',
+        idleTimeoutMs: fault.idleTimeoutMs,
         counted: 0,
         peers: new Set(),
         datagramBucket: undefined,
@@ -384,7 +405,7 @@ export class FaultEngine {
     entries.sort((a, b) => a.rank - b.rank || a.index - b.index);
     this.#specs = resolved;
     this.#entries = Object.freeze(entries);
-    this.#hasMessageFaults = entries.some((entry) => entry.fault.decideMessage !== undefined);
+    this.#core.entries = this.#entries;
   }
 
   /**
@@ -395,7 +416,7 @@ export class FaultEngine {
    */
   refusing(): boolean {
     const now = this.#options.clock.now();
-    const entry = this.#entries.find((candidate) => candidate.fault.isRefusing === true && this.#core.isActive(candidate, now));
+    const entry = this.#entries.find((candidate) => candidate.fault.isRefusing === true && isEntryActive(candidate, now - this.startMs));
     if (entry !== undefined && !this.#wasRefusing) {
       this.#report(entry.fault.type, 'refuse', 'listener closed: connection attempts are refused', undefined);
     }
@@ -453,7 +474,7 @@ export class FaultEngine {
     let delayMs = 0;
     for (const entry of this.#entries) {
       const { fault } = entry;
-      if (fault.isStreamOnly || !this.#core.isActive(entry, now) || !isPeerEligible(entry, peer)) continue;
+      if (fault.isStreamOnly || !isEntryActive(entry, now - this.startMs) || !isPeerEligible(entry, peer)) continue;
       const action = fault.decideDatagram?.(byteLength);
       if (typeof action === 'string') {
         if (!draw(entry, undefined)) continue;
@@ -501,11 +522,15 @@ function expectPeer(option: string, value: unknown): string {
 
 /** The probability draw of an entry (cached per connection for connection-level faults). */
 function draw(entry: FaultEntry, state: EntryState | undefined): boolean {
-  const probability = entry.fault.spec.probability ?? 1;
-  const chance = (): boolean => (probability >= 1 ? true : probability <= 0 ? false : entry.random.chance(probability));
-  if (state === undefined || entry.fault.scope === 'decision') return chance();
-  state.applies ??= chance();
+  if (state === undefined || entry.isPerDecision) return chance(entry);
+  state.applies ??= chance(entry);
   return state.applies;
+}
+
+/** One draw of an entry's probability (none from its random stream at 0 or 1). */
+function chance(entry: FaultEntry): boolean {
+  const probability = entry.probability;
+  return probability >= 1 ? true : probability <= 0 ? false : entry.random.chance(probability);
 }
 
 /** Datagram firstConnections: the first N distinct peers seen while active. */
@@ -523,6 +548,20 @@ const DELIVER_MESSAGE: ConnectionMessageDecision = Object.freeze({ deliver: true
 /** The decision for a segment no fault drops (shared, frozen). */
 const DELIVER_SEGMENT: { readonly deliver: boolean } = Object.freeze({ deliver: true });
 
+/** The decision for a segment a fault drops (shared, frozen). */
+const DROP_SEGMENT: { readonly deliver: boolean } = Object.freeze({ deliver: false });
+
+/** A connection's states of no entries (before the first decision, and after close). */
+const NO_STATES: readonly EntryState[] = Object.freeze([]);
+
+/**
+ * The faults of one connection. Decisions are asked per chunk and per segment, so the connection
+ * keeps, per kind of decision, the entry states that can take part in it (the entry has the hook,
+ * concerns the protocol, and the connection is eligible: all fixed once the connection is open),
+ * rebuilt only when the engine's entries array is replaced. A decision then checks only the window
+ * and draws, in entry order, exactly as a walk over every entry would. Loops are indexed: `for…of`
+ * allocates an iterator result per step until a function is optimized.
+ */
 class EngineConnection implements ConnectionFaults {
   readonly id: number;
   readonly peer: string;
@@ -530,7 +569,14 @@ class EngineConnection implements ConnectionFaults {
   readonly accept: AcceptAction;
   readonly acceptedBy: FaultType | undefined;
   readonly #core: EngineCore;
-  #states = new WeakMap<FaultEntry, EntryState>();
+  /** The entries the states below were built for (compared by identity). */
+  #entries: readonly FaultEntry[];
+  #bytesStates: readonly EntryState[] = NO_STATES;
+  #messageStates: readonly EntryState[] = NO_STATES;
+  #segmentStates: readonly EntryState[] = NO_STATES;
+  #delayStates: readonly EntryState[] = NO_STATES;
+  #stallStates: readonly EntryState[] = NO_STATES;
+  #idleStates: readonly EntryState[] = NO_STATES;
   #closed = false;
   #bytesEnd: EndAction | undefined;
   #messageEnd: EndAction | undefined;
@@ -542,24 +588,29 @@ class EngineConnection implements ConnectionFaults {
     this.id = id;
     this.peer = peer;
     this.protocol = protocol;
-    const now = core.now();
+    const entries = core.entries;
+    const states = newStates(entries);
+    const elapsedMs = core.now() - core.startMs;
     let accept: AcceptAction = 'accept';
     let acceptedBy: FaultEntry | undefined;
-    for (const entry of core.entries()) {
-      if (!this.#isRelevant(entry) || !core.isActive(entry, now)) continue;
+    for (const state of states) {
+      const entry = state.entry;
+      if (!this.#isRelevant(entry) || !isEntryActive(entry, elapsedMs)) continue;
+      // A fault with firstConnections counts connections at their opening only (here).
       const limit = entry.fault.spec.firstConnections;
-      const state = this.#state(entry);
       if (limit !== undefined) {
         state.eligible = entry.counted < limit;
         if (state.eligible) entry.counted++;
       }
       if (!state.eligible) continue;
       const decision = entry.fault.decideConnect?.({ protocol, active, isPacketLevel: core.isPacketLevel });
-      if (decision === undefined || !core.draw(entry, state)) continue;
+      if (decision === undefined || !draw(entry, state)) continue;
       accept = decision;
       acceptedBy = entry;
       break;
     }
+    this.#entries = entries;
+    this.#index(states);
     this.accept = accept;
     this.acceptedBy = acceptedBy?.fault.type;
     if (acceptedBy !== undefined) core.report(acceptedBy, accept as FaultAction, acceptDetail(accept, active, acceptedBy), peer);
@@ -575,29 +626,34 @@ class EngineConnection implements ConnectionFaults {
     const ended = this.#messageEnd ?? this.#bytesEnd;
     if (ended !== undefined) return { deliver: 0, after: ended };
     if (this.isStalled()) return { deliver: 0 };
-    const now = this.#core.now();
+    const states = this.#sync().#bytesStates;
+    if (states.length === 0) return { deliver: length };
+    const elapsedMs = this.#core.now() - this.#core.startMs;
     let deliver = length;
     let after: EndAction | undefined;
-    let by: FaultEntry | undefined;
-    // Only faults that decide on bytes count them (nothing else reads the count).
-    const active: EntryState[] = [];
-    for (const entry of this.#core.entries()) {
-      if (entry.fault.decideBytes === undefined || !this.#isActive(entry, now)) continue;
-      const state = this.#state(entry);
-      active.push(state);
-      const decision = entry.fault.decideBytes({ countedBytes: state.bytes, length });
-      if (decision?.after === undefined || !this.#core.draw(entry, state)) continue;
+    let by: EntryState | undefined;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as EntryState;
+      const entry = state.entry;
+      if (!isEntryActive(entry, elapsedMs)) continue;
+      const decision = entry.fault.decideBytes?.({ countedBytes: state.bytes, length });
+      if (decision?.after === undefined || !draw(entry, state)) continue;
       if (decision.deliver < deliver || (decision.deliver === deliver && (after === undefined || decision.after === 'reset'))) {
         deliver = decision.deliver;
         after = decision.after;
-        by = entry;
+        by = state;
       }
     }
-    for (const state of active) state.bytes += deliver;
+    // Only faults that decide on bytes count them (nothing else reads the count); the window
+    // check is pure, so this second pass counts for exactly the entries the first one asked.
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as EntryState;
+      if (isEntryActive(state.entry, elapsedMs)) state.bytes += deliver;
+    }
     if (after === undefined || by === undefined) return { deliver };
     this.#bytesEnd = after;
-    const counted = this.#state(by).bytes;
-    this.#core.report(by, after, `${after === 'reset' ? 'reset' : 'closed'} after ${counted} ${counted === 1 ? 'byte' : 'bytes'}`, this.peer);
+    const counted = by.bytes;
+    this.#core.report(by.entry, after, `${after === 'reset' ? 'reset' : 'closed'} after ${counted} ${counted === 1 ? 'byte' : 'bytes'}`, this.peer);
     return { deliver, after };
   }
 
@@ -605,21 +661,23 @@ class EngineConnection implements ConnectionFaults {
     this.#assertOpen();
     expectInteger('byteLength', byteLength, 0, Number.MAX_SAFE_INTEGER);
     if (this.#messageEnd !== undefined) return { deliver: false, after: this.#messageEnd };
-    if (!this.#core.hasMessageFaults()) return DELIVER_MESSAGE;
-    const now = this.#core.now();
+    const states = this.#sync().#messageStates;
+    if (states.length === 0) return DELIVER_MESSAGE;
+    const elapsedMs = this.#core.now() - this.#core.startMs;
     let deliver = true;
     let truncateTo: number | undefined;
     let after: EndAction | undefined;
-    let endedBy: FaultEntry | undefined;
+    let endedBy: EntryState | undefined;
     let droppedBy: FaultEntry | undefined;
     let truncatedBy: FaultEntry | undefined;
     // Only faults that decide on messages count them (nothing else reads the count).
-    for (const entry of this.#core.entries()) {
-      if (entry.fault.decideMessage === undefined || !this.#isActive(entry, now)) continue;
-      const state = this.#state(entry);
-      const decision = entry.fault.decideMessage({ countedMessages: state.messages, byteLength, protocol: this.protocol });
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as EntryState;
+      const entry = state.entry;
+      if (!isEntryActive(entry, elapsedMs)) continue;
+      const decision = entry.fault.decideMessage?.({ countedMessages: state.messages, byteLength, protocol: this.protocol });
       state.messages++;
-      if (decision === undefined || !this.#core.draw(entry, state)) continue;
+      if (decision === undefined || !draw(entry, state)) continue;
       if (!decision.deliver && deliver) {
         deliver = false;
         droppedBy = entry;
@@ -630,13 +688,13 @@ class EngineConnection implements ConnectionFaults {
       }
       if (decision.after !== undefined && after !== 'reset' && decision.after !== after) {
         after = decision.after;
-        endedBy = entry;
+        endedBy = state;
       }
     }
     if (after !== undefined && endedBy !== undefined) {
       this.#messageEnd = after;
-      const counted = this.#state(endedBy).messages - (deliver ? 0 : 1);
-      this.#core.report(endedBy, after, `${after === 'reset' ? 'reset' : 'closed'} after ${counted} ${counted === 1 ? 'message' : 'messages'}`, this.peer);
+      const counted = endedBy.messages - (deliver ? 0 : 1);
+      this.#core.report(endedBy.entry, after, `${after === 'reset' ? 'reset' : 'closed'} after ${counted} ${counted === 1 ? 'message' : 'messages'}`, this.peer);
     } else if (!deliver && droppedBy !== undefined) {
       this.#core.report(droppedBy, 'drop', `datagram of ${byteLength} bytes dropped`, this.peer);
     }
@@ -654,13 +712,16 @@ class EngineConnection implements ConnectionFaults {
     this.#assertOpen();
     expectInteger('byteLength', byteLength, 0, Number.MAX_SAFE_INTEGER);
     if (!this.#core.isPacketLevel) return DELIVER_SEGMENT;
-    const now = this.#core.now();
-    for (const entry of this.#core.entries()) {
-      const { fault } = entry;
-      if (fault.decideSegment === undefined || !this.#isActive(entry, now)) continue;
-      if (fault.decideSegment(byteLength) !== 'drop' || !this.#core.draw(entry, this.#state(entry))) continue;
+    const states = this.#sync().#segmentStates;
+    if (states.length === 0) return DELIVER_SEGMENT;
+    const elapsedMs = this.#core.now() - this.#core.startMs;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as EntryState;
+      const entry = state.entry;
+      if (!isEntryActive(entry, elapsedMs)) continue;
+      if (entry.fault.decideSegment?.(byteLength) !== 'drop' || !draw(entry, state)) continue;
       this.#core.report(entry, 'drop', `TCP segment of ${byteLength} bytes dropped`, this.peer);
-      return { deliver: false };
+      return DROP_SEGMENT;
     }
     return DELIVER_SEGMENT;
   }
@@ -668,14 +729,15 @@ class EngineConnection implements ConnectionFaults {
   readDelayMs(length: number): number {
     this.#assertOpen();
     expectInteger('length', length, 0, Number.MAX_SAFE_INTEGER);
+    const states = this.#sync().#delayStates;
     const now = this.#core.now();
+    const elapsedMs = now - this.#core.startMs;
     let total = 0;
-    for (const entry of this.#core.entries()) {
-      const { fault } = entry;
-      if (fault.decideDelayMs === undefined || !this.#isActive(entry, now)) continue;
-      const state = this.#state(entry);
-      if (!this.#core.draw(entry, state)) continue;
-      const decision = fault.decideDelayMs({ length, nowMs: now, random: entry.random, bucket: state.bucket });
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as EntryState;
+      const entry = state.entry;
+      if (!isEntryActive(entry, elapsedMs) || !draw(entry, state)) continue;
+      const decision = entry.fault.decideDelayMs?.({ length, nowMs: now, random: entry.random, bucket: state.bucket });
       if (decision === undefined) continue;
       if (decision.bucket !== undefined) state.bucket = decision.bucket;
       if (decision.delayMs > 0) {
@@ -692,12 +754,16 @@ class EngineConnection implements ConnectionFaults {
 
   isStalled(): boolean {
     this.#assertOpen();
+    const states = this.#sync().#stallStates;
     let by: FaultEntry | undefined;
-    const now = this.#core.now();
-    for (const entry of this.#core.entries()) {
-      if (entry.fault.isStalling === true && this.#isActive(entry, now) && this.#core.draw(entry, this.#state(entry))) {
-        by = entry;
-        break;
+    if (states.length > 0) {
+      const elapsedMs = this.#core.now() - this.#core.startMs;
+      for (let i = 0; i < states.length; i++) {
+        const state = states[i] as EntryState;
+        if (isEntryActive(state.entry, elapsedMs) && draw(state.entry, state)) {
+          by = state.entry;
+          break;
+        }
       }
     }
     if (by !== undefined && !this.#wasStalled) this.#core.report(by, 'stall', 'stopped reading', this.peer);
@@ -707,7 +773,7 @@ class EngineConnection implements ConnectionFaults {
 
   idleTimeoutMs(): number | undefined {
     this.#assertOpen();
-    return this.#idleEntry()?.timeoutMs;
+    return this.#idleEntry()?.idleTimeoutMs;
   }
 
   onIdle(idleMs: number): { readonly after?: 'close' } {
@@ -715,52 +781,92 @@ class EngineConnection implements ConnectionFaults {
     expectNumber('idleMs', idleMs, 0, Number.MAX_SAFE_INTEGER);
     if (this.#messageEnd !== undefined || this.#bytesEnd !== undefined) return {};
     const idle = this.#idleEntry();
-    if (idle === undefined || idleMs < idle.timeoutMs) return {};
+    const timeoutMs = idle?.idleTimeoutMs;
+    if (idle === undefined || timeoutMs === undefined || idleMs < timeoutMs) return {};
     this.#messageEnd = 'close';
-    this.#core.report(idle.entry, 'close', `closed after ${idleMs}ms idle (timeout ${idle.timeoutMs}ms)`, this.peer);
+    this.#core.report(idle, 'close', `closed after ${idleMs}ms idle (timeout ${timeoutMs}ms)`, this.peer);
     return { after: 'close' };
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#states = new WeakMap();
+    this.#entries = [];
+    this.#bytesStates = this.#messageStates = this.#segmentStates = NO_STATES;
+    this.#delayStates = this.#stallStates = this.#idleStates = NO_STATES;
   }
 
-  #idleEntry(): { entry: FaultEntry; timeoutMs: number } | undefined {
-    let best: { entry: FaultEntry; timeoutMs: number } | undefined;
-    const now = this.#core.now();
-    for (const entry of this.#core.entries()) {
-      const timeoutMs = entry.fault.idleTimeoutMs;
-      if (timeoutMs === undefined || (best !== undefined && best.timeoutMs <= timeoutMs) || !this.#isActive(entry, now)) continue;
-      if (this.#core.draw(entry, this.#state(entry))) best = { entry, timeoutMs };
+  /** The active entry with the shortest idle timeout that applies (the first of equal ones). */
+  #idleEntry(): FaultEntry | undefined {
+    const states = this.#sync().#idleStates;
+    if (states.length === 0) return undefined;
+    let best: FaultEntry | undefined;
+    const elapsedMs = this.#core.now() - this.#core.startMs;
+    for (let i = 0; i < states.length; i++) {
+      const state = states[i] as EntryState;
+      const entry = state.entry;
+      const timeoutMs = entry.idleTimeoutMs as number;
+      if ((best !== undefined && (best.idleTimeoutMs as number) <= timeoutMs) || !isEntryActive(entry, elapsedMs)) continue;
+      if (draw(entry, state)) best = entry;
     }
     return best;
   }
 
-  /** Whether `entry` is relevant to this connection, active now and eligible for it. */
-  #isActive(entry: FaultEntry, now: number): boolean {
-    return this.#isRelevant(entry) && this.#core.isActive(entry, now) && this.#state(entry).eligible;
+  /** Brings the states up to date when the engine's faults were replaced; returns `this`. */
+  #sync(): this {
+    const entries = this.#core.entries;
+    if (entries !== this.#entries) {
+      // New faults: fresh states (a firstConnections fault never counts an open connection).
+      this.#entries = entries;
+      this.#index(newStates(entries));
+    }
+    return this;
+  }
+
+  /** Sorts the states by the decisions their faults take part in (for this connection). */
+  #index(states: readonly EntryState[]): void {
+    const bytes: EntryState[] = [];
+    const messages: EntryState[] = [];
+    const segments: EntryState[] = [];
+    const delays: EntryState[] = [];
+    const stalls: EntryState[] = [];
+    const idles: EntryState[] = [];
+    for (const state of states) {
+      const { fault } = state.entry;
+      if (!state.eligible || !this.#isRelevant(state.entry)) continue;
+      if (fault.decideBytes !== undefined) bytes.push(state);
+      if (fault.decideMessage !== undefined) messages.push(state);
+      if (fault.decideSegment !== undefined) segments.push(state);
+      if (fault.decideDelayMs !== undefined) delays.push(state);
+      if (fault.isStalling === true) stalls.push(state);
+      if (state.entry.idleTimeoutMs !== undefined) idles.push(state);
+    }
+    this.#bytesStates = bytes;
+    this.#messageStates = messages;
+    this.#segmentStates = segments;
+    this.#delayStates = delays;
+    this.#stallStates = stalls;
+    this.#idleStates = idles;
   }
 
   #isRelevant(entry: FaultEntry): boolean {
     return this.protocol === 'tcp' || !entry.fault.isStreamOnly;
   }
 
-  #state(entry: FaultEntry): EntryState {
-    let state = this.#states.get(entry);
-    if (state === undefined) {
-      // A fault with firstConnections counts connections at their opening only (constructor).
-      const eligible = entry.fault.spec.firstConnections === undefined;
-      state = { eligible, applies: undefined, bytes: 0, messages: 0, bucket: undefined };
-      this.#states.set(entry, state);
-    }
-    return state;
-  }
-
   #assertOpen(): void {
     if (this.#closed) throw new EsaError('ESA_ERR_CLOSED', `The fault state of connection ${this.id} (${this.peer}) was closed`);
   }
+}
+
+/** Fresh states for `entries`, in their order. */
+function newStates(entries: readonly FaultEntry[]): EntryState[] {
+  const states: EntryState[] = [];
+  for (const entry of entries) {
+    // A fault with firstConnections applies only where the opening counted the connection.
+    const eligible = entry.fault.spec.firstConnections === undefined;
+    states.push({ entry, eligible, applies: undefined, bytes: 0, messages: 0, bucket: undefined });
+  }
+  return states;
 }
 
 function datagramDetail(action: 'refuse' | 'drop' | 'stall', byteLength: number): string {
