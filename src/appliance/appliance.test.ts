@@ -341,6 +341,48 @@ describe('Appliance', () => {
     expect(lines).toBeGreaterThan(100);
     expect(appliance.ledger.counts().generated).toBe(lines - 3);
   });
+
+  it('sends every line once and in order when batches take part of the queue and a failed one is kept (buffer policy)', async () => {
+    const { clock, transport, appliance, subscription } = setup({
+      script: ['ok', 'ok', 'ok', 'ok', { fail: 'ESA_ERR_CONNECTION_RESET', afterWrite: true }],
+      subscription: { policy: 'buffer:max=1000', maxBatchLines: 2 },
+    });
+    appliance.start();
+    // Three lines a second, two per push: the queue's head moves on while lines keep coming.
+    for (let second = 0; second < 10; second++) {
+      for (let i = 0; i < 3; i++) appliance.write('mail_logs', 'Information', `line ${second * 3 + i}`);
+      await clock.advance(1000);
+    }
+    await clock.advance(20_000);
+    const ours = (messages: readonly string[]) => messages.map((message) => /line \d+$/.exec(message)?.[0]).filter((text) => text !== undefined);
+    const failed = transport.batches.filter((batch) => !batch.ok);
+    expect(failed.map((batch) => ours(batch.messages))).toEqual([['line 8', 'line 9']]);
+    const sent = transport.batches.filter((batch) => batch.ok).flatMap((batch) => ours(batch.messages));
+    expect(sent).toEqual(Array.from({ length: 30 }, (_, i) => `line ${i}`));
+    expect(subscription.stats.queuedNow).toBe(0);
+    // Every ledger id was sent, none twice and none forgotten (the Log Error and alert lines too).
+    const generated = subscription.ledger.generated;
+    expect(generated).toBeGreaterThan(30);
+    expect(subscription.ledger.counts()).toMatchObject({ generated, sent: generated, queued: 0, dropped: 0 });
+  });
+
+  it('bounds the buffer, dropping the newest lines with reason buffer-overflow, and sends the kept ones once the receiver is back', async () => {
+    const { clock, transport, appliance, subscription } = setup({
+      script: [{ fail: 'ESA_ERR_CONNECTION_REFUSED' }, { fail: 'ESA_ERR_CONNECTION_REFUSED' }],
+      subscription: { policy: { type: 'buffer', maxLines: 3, overflow: 'drop-newest' } },
+      appliance: { alerts: { duplicates: { initialWaitMs: 3_600_000 } } },
+    });
+    const dropped: string[] = [];
+    subscription.on('lines:dropped', (event) => dropped.push(`${event.reason}:${event.count}`));
+    appliance.start();
+    for (let i = 0; i < 5; i++) appliance.write('mail_logs', 'Information', `line ${i}`);
+    expect(dropped).toEqual(['buffer-overflow:1', 'buffer-overflow:1']);
+    await clock.advance(3000);
+    const sent = transport.batches.filter((batch) => batch.ok).flatMap((batch) => batch.messages.filter((message) => /line \d+$/.test(message)));
+    expect(sent.map((message) => message.slice(-6))).toEqual(['line 0', 'line 1', 'line 2']);
+    expect([3, 4].map((id) => subscription.ledger.fateOf(id))).toEqual(['dropped', 'dropped']);
+    expect(subscription.stats.queuedNow).toBe(0);
+  });
 });
 
 describe('Appliance long-line rules and the ledger (virtual network, real transports and receiver)', () => {
