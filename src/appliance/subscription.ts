@@ -337,9 +337,16 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
     const before = this.#tail;
     let tail = before;
     let id = this.ledger.generated;
+    // Neighbouring lines mostly share a level: its verdict is looked up again only when it changes.
+    let level: LogLevel | undefined;
+    let passes = false;
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as LogRecord;
-      if (levelPasses(record.level, minimum)) {
+      if (record.level !== level) {
+        level = record.level;
+        passes = levelPasses(level, minimum);
+      }
+      if (passes) {
         column[tail] = record;
         ids[tail] = id++;
         tail++;
