@@ -64,6 +64,33 @@ describe('Appliance', () => {
     expect(transport.batches[0]?.messages.slice(3)).toEqual(['<18>Jun 25 08:50:00 Mail_Log: Critical: forwarded']);
   });
 
+  it('queues a generator\'s lines at or above the subscription\'s level, in order, whatever the levels around them', async () => {
+    const { clock, transport, appliance, subscription } = setup({ subscription: { level: 'Warning' } });
+    const levels = ['Information', 'Information', 'Warning', 'Warning', 'Debug', 'Critical', 'Information', 'Critical', 'Warning'] as const;
+    let written = 0;
+    appliance.addGenerator({
+      logType: 'mail_logs',
+      get linesGenerated() {
+        return written;
+      },
+      generate(fromMs, toMs, out) {
+        const before = out.length;
+        for (let t = Math.ceil(fromMs / 100) * 100; t < toMs; t += 100) {
+          const level = levels[written % levels.length] ?? 'Information';
+          out.push({ timeMs: t, level, text: `line ${written} ${level}` });
+          written++;
+        }
+        return out.length - before;
+      },
+    });
+    appliance.start();
+    await clock.advance(2000);
+    const sent = transport.batches.flatMap((batch) => batch.messages.slice(batch === transport.batches[0] ? 3 : 0));
+    const expected = Array.from({ length: written }, (_, i) => `line ${i} ${levels[i % levels.length]}`).filter((text) => /Warning|Critical/.test(text));
+    expect(sent.map((message) => /line \d+ \w+$/.exec(message)?.[0])).toEqual(expected);
+    expect(subscription.ledger.generated).toBe(expected.length);
+  });
+
   it('emits ESA\'s Log Error text, logs it, raises the System/Critical alert and forwards both on the next connection', async () => {
     const { clock, transport, appliance, failures } = setup({
       script: ['ok', { fail: 'ESA_ERR_CONNECTION_RESET', afterWrite: true }],
