@@ -1,5 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ScriptedTransport, type Step } from '../../test/support/scripted-transport.js';
+import { sleep } from '../clock/clock.js';
 import { VirtualClock } from '../clock/virtual-clock.js';
 import { SyslogServer } from '../server/syslog-server.js';
 import { VirtualNetwork } from '../vnet/virtual-network.js';
@@ -390,6 +391,52 @@ describe('Appliance', () => {
     // Every ledger id was sent, none twice and none forgotten (the Log Error and alert lines too).
     const generated = subscription.ledger.generated;
     expect(generated).toBeGreaterThan(30);
+    expect(subscription.ledger.counts()).toMatchObject({ generated, sent: generated, queued: 0, dropped: 0 });
+  });
+
+  it('sends every line once when a flush and a scheduled push overlap on a slow transport and the first of them fails (buffer policy)', async () => {
+    const clock = new VirtualClock({ startMs: START });
+    const transport = new ScriptedTransport(clock, ['ok', { fail: 'ESA_ERR_CONNECTION_RESET', afterWrite: true }]);
+    const send = transport.send.bind(transport);
+    transport.send = async (messages, options) => {
+      await sleep(clock, 800);
+      return send(messages, options);
+    };
+    const appliance = new Appliance({ clock });
+    onTestFinished(() => appliance.close());
+    const subscription = appliance.addSubscription({
+      name: 'Mail_Log',
+      type: 'mail_logs',
+      host: '127.0.0.1',
+      protocol: 'tcp',
+      transport,
+      maxBatchLines: 3,
+      policy: 'buffer:max=100',
+    });
+    appliance.start();
+    let next = 0;
+    const write = (count: number) => {
+      for (let i = 0; i < count; i++) appliance.write('mail_logs', 'Information', `line ${next++}`);
+    };
+    write(2);
+    await clock.advance(1500);
+    write(8);
+    // The flush waits for the push on the wire (sent at 1800 ms); its own push (lines 2-4, fails at
+    // 2600 ms) is still on the wire when the scheduled one (lines 5-7) starts at 2000 ms.
+    const flushed = subscription.flush();
+    await clock.advance(300);
+    write(2);
+    await clock.advance(10_000);
+    await flushed;
+    const ours = (messages: readonly string[]) => messages.map((message) => /line \d+$/.exec(message)?.[0]).filter((text) => text !== undefined);
+    expect(transport.batches.map((batch) => [batch.at - START, batch.ok, ours(batch.messages)]).slice(0, 3)).toEqual([
+      [1800, true, ['line 0', 'line 1']],
+      [2600, false, ['line 2', 'line 3', 'line 4']],
+      [2800, true, ['line 5', 'line 6', 'line 7']],
+    ]);
+    const sent = transport.batches.filter((batch) => batch.ok).flatMap((batch) => ours(batch.messages));
+    expect([...sent].sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))).toEqual(Array.from({ length: next }, (_, i) => `line ${i}`));
+    const generated = subscription.ledger.generated;
     expect(subscription.ledger.counts()).toMatchObject({ generated, sent: generated, queued: 0, dropped: 0 });
   });
 
