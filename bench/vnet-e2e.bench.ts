@@ -15,6 +15,10 @@
  *   lossy and a slow link hour). Goal: ≤ 5 s of wall time. `--quick` runs 2 h and scales by 12.
  * - **Memory**: the heap growth over that day (trace off, after a full collection), and that
  *   `trace: { limit }` keeps its bound.
+ * - **The day's floor** (no limit, for reading the day's figure): the same day's lines generated,
+ *   formatted and encoded as the subscription does, one push per simulated second, with no
+ *   appliance, network, receiver or ledger: the part of the 5 s that the lines' text takes before
+ *   any of the simulation runs.
  *
  * Standalone: `npx tsx bench/vnet-e2e.bench.ts [--quick] [--rounds N]` prints the same rows.
  */
@@ -22,6 +26,9 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LogRecord } from '../src/core/log-record.js';
+import { encodeFrames } from '../src/core/framing.js';
+import { resolveSubscriptionOptions } from '../src/core/subscription-options.js';
+import { SyslogFormatter } from '../src/core/syslog-format.js';
 import { createGenerator } from '../src/generators/create-generator.js';
 import { loadScenario, runScenario, type ScenarioInput, type ScenarioResult } from '../src/scenarios/index.js';
 import type { AsyncBenchOptions, AsyncBenchPart, AsyncBenchRow } from './index.js';
@@ -94,6 +101,30 @@ function generatorRate(seconds: number): number {
   return lines / ((performance.now() - start) / 1000);
 }
 
+/**
+ * Wall seconds to generate, format and encode `hours` of the day scenario's lines the way a push
+ * does (one batch per simulated second), without anything else: the floor under the day's figure.
+ */
+function dayFloorSeconds(hours: number): number {
+  const options = dayScenario(hours).traffic?.generators?.[0]?.options ?? {};
+  const generator = createGenerator('mail_logs', { ...options, startMs: 0 });
+  const formatter = new SyslogFormatter(resolveSubscriptionOptions({ name: 'Mail_Log', host: '127.0.0.1' }));
+  const records: LogRecord[] = [];
+  const messages: string[] = [];
+  let bytes = 0;
+  const start = performance.now();
+  for (let t = 0; t < hours * 3_600_000; t += 1000) {
+    records.length = 0;
+    generator.generate(t, t + 1000, records);
+    messages.length = records.length;
+    for (let i = 0; i < records.length; i++) messages[i] = formatter.format(records[i] as LogRecord);
+    bytes += encodeFrames(messages, 'lf').bytes.length;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  if (bytes === 0) throw new Error('the day floor encoded nothing');
+  return seconds;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -126,6 +157,8 @@ export async function run(options: AsyncBenchOptions): Promise<AsyncBenchRow[]> 
   const day = await timed(dayScenario(hours));
   const heapAfter = heapMb();
   const traced = await timed(dayScenario(1), { trace: { limit: TRACE_LIMIT } });
+  const floorHours = isQuick ? 2 : 6;
+  const floor = (dayFloorSeconds(floorHours) * 24) / floorHours;
   const daySummary = day.result.summary;
   const faults = `${daySummary.networkErrors} network errors, ${daySummary.lostInFlight} lost in flight, ${daySummary.dropped} dropped`;
 
@@ -150,6 +183,13 @@ export async function run(options: AsyncBenchOptions): Promise<AsyncBenchRow[]> 
       unit: 's',
       limit: DAY_LIMIT_S,
       ...(isQuick ? { note: `extrapolated from ${hours} h` } : {}),
+    },
+    {
+      name: "that day's lines generated, formatted and encoded alone (no appliance, network or receiver)",
+      value: floor,
+      unit: 's',
+      limit: null,
+      note: `extrapolated from ${floorHours} h`,
     },
     {
       name: 'heap growth over that run, trace off (after a full collection)',
