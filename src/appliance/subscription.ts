@@ -762,31 +762,16 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
 
   /** Puts a failed batch's ledger lines back at the head of the queue (buffer policies). */
   #requeue(batch: Batch): void {
-    const { records, ids, count } = batch;
-    const lines = countLines(ids, 0, count);
+    const lines = countLines(batch.ids, 0, batch.count);
     if (lines <= this.#head) {
       // Room before the head (the batch came from there): no new columns.
-      let slot = this.#head - lines;
-      this.#head = slot;
-      for (let i = 0; i < count; i++) {
-        const id = ids[i] as number;
-        if (id < 0) continue;
-        this.#records[slot] = records[i];
-        this.#ids[slot] = id;
-        slot++;
-      }
+      this.#head -= lines;
+      copyLedgerLines(batch, this.#records, this.#ids, this.#head);
     } else {
       const queued = this.#tail - this.#head;
       const newRecords = new Array<LogRecord | undefined>(lines + queued);
       const newIds = new Array<number>(lines + queued);
-      let slot = 0;
-      for (let i = 0; i < count; i++) {
-        const id = ids[i] as number;
-        if (id < 0) continue;
-        newRecords[slot] = records[i];
-        newIds[slot] = id;
-        slot++;
-      }
+      let slot = copyLedgerLines(batch, newRecords, newIds, 0);
       for (let i = this.#head; i < this.#tail; i++) {
         newRecords[slot] = this.#records[i];
         newIds[slot] = this.#ids[i] as number;
@@ -929,6 +914,21 @@ function idRuns(ids: readonly number[], from = 0, to = ids.length): IdRun[] {
  */
 function numbers(length: number): number[] | Float64Array {
   return length > TYPED_NUMBERS ? new Float64Array(length) : new Array<number>(length);
+}
+
+/**
+ * Writes a batch's ledger lines (not its logfile lines), in order, into `records`/`ids` from
+ * `slot`; returns the slot after the last one written.
+ */
+function copyLedgerLines(batch: Batch, records: (LogRecord | undefined)[], ids: number[], slot: number): number {
+  for (let i = 0; i < batch.count; i++) {
+    const id = batch.ids[i] as number;
+    if (id < 0) continue;
+    records[slot] = batch.records[i];
+    ids[slot] = id;
+    slot++;
+  }
+  return slot;
 }
 
 /** How many ledger lines (not logfile lines) slots [from, to) of an id column hold. */
