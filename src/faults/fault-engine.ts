@@ -247,9 +247,6 @@ interface FaultEntry {
   readonly index: number;
   readonly rank: number;
   readonly random: Random;
-  /** The window, in ms after the engine's start (the spec's `activeFromMs ?? 0`, `activeUntilMs`). */
-  readonly fromMs: number;
-  readonly untilMs: number | undefined;
   /** The spec's probability (1 when it has none). */
   readonly probability: number;
   /** Whether the probability is drawn at every decision (scope `decision`). */
@@ -288,13 +285,9 @@ interface EngineCore {
   readonly isPacketLevel: boolean;
 }
 
-/**
- * Whether an entry is inside its window `elapsedMs` after the engine's start: the fault's
- * `isActiveAt()` (every built-in fault's is `isInWindow` of its spec), on bounds read once, because
- * connections ask this per chunk and per segment of every entry.
- */
+/** Whether an entry is inside its window `elapsedMs` after the engine's start (the fault decides). */
 function isEntryActive(entry: FaultEntry, elapsedMs: number): boolean {
-  return elapsedMs >= entry.fromMs && (entry.untilMs === undefined || elapsedMs < entry.untilMs);
+  return entry.fault.isActiveAt(elapsedMs);
 }
 
 /**
@@ -392,8 +385,6 @@ export class FaultEngine {
         index,
         rank: RANK[spec.type] ?? OTHER_RANK,
         random: this.#options.random.fork(`faults:${generation}:${spec.type}:${occurrence}`),
-        fromMs: spec.activeFromMs ?? 0,
-        untilMs: spec.activeUntilMs,
         probability: spec.probability ?? 1,
         isPerDecision: fault.scope === 'decision',
         idleTimeoutMs: fault.idleTimeoutMs,
