@@ -243,6 +243,26 @@ describe('Appliance', () => {
     expect(seen).toEqual([1]);
   });
 
+  it('asks a user policy once per failed attempt, and waits the delay it returns', async () => {
+    const seen: string[] = [];
+    const { clock, transport, appliance } = setup({
+      script: [{ fail: 'ESA_ERR_CONNECTION_REFUSED' }, { fail: 'ESA_ERR_CONNECTION_REFUSED' }],
+      subscription: {
+        policy: (context) => {
+          seen.push(`${context.attempt}@${clock.elapsedMs}`);
+          return context.attempt === 1 ? { action: 'retry', delayMs: 250 } : { action: 'drop' };
+        },
+      },
+    });
+    appliance.start();
+    appliance.write('mail_logs', 'Warning', 'x');
+    await clock.advance(2000);
+    expect(seen).toEqual(['1@1000', '2@1250']);
+    // Two attempts carried the line (the scripted transport records failed ones too), none after.
+    expect(transport.batches.flatMap((batch) => batch.messages).filter((message) => message.endsWith('Warning: x'))).toHaveLength(2);
+    expect(appliance.ledger.counts().droppedByReason['network-error']).toBe(1);
+  });
+
   it('starts a new logfile on every new TCP connection, also after an idle reset', async () => {
     const { clock, transport, appliance, failures } = setup();
     appliance.start();

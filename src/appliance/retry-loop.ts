@@ -7,7 +7,7 @@
  * @module
  */
 
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
 import { type Clock, sleep } from '../clock/clock.js';
 import type { PolicyDecision } from './policy.js';
 
@@ -45,6 +45,11 @@ export async function sendWithPolicy<R>(options: SendWithPolicyOptions<R>): Prom
   } catch (error) {
     firstError = error;
   }
+  // The policy's answer to the first failure is asked here when p-retry would ask it too: a failed
+  // push usually ends at once (the ESA default drops the batch), and setting up p-retry for a loop
+  // that never retries cost ~16 µs per failed push, a tenth of a refused one.
+  const firstDecision = isAskedAbout(firstError) ? options.onFailed(firstError, 1) : undefined;
+  if (firstDecision !== undefined && firstDecision.action !== 'retry') return { kind: 'failed', decision: firstDecision, attempts: 1 };
   let attempts = 0;
   let decision: PolicyDecision | undefined;
   try {
@@ -62,7 +67,7 @@ export async function sendWithPolicy<R>(options: SendWithPolicyOptions<R>): Prom
         factor: 1,
         randomize: false,
         shouldRetry: async ({ error, attemptNumber }) => {
-          decision = options.onFailed(error, attemptNumber);
+          decision = attemptNumber === 1 && firstDecision !== undefined ? firstDecision : options.onFailed(error, attemptNumber);
           if (decision.action !== 'retry') return false;
           await sleep(options.clock, decision.delayMs, options.signal);
           return true;
@@ -76,4 +81,13 @@ export async function sendWithPolicy<R>(options: SendWithPolicyOptions<R>): Prom
     if (decision.action === 'retry') decision = { action: 'drop' };
     return { kind: 'failed', decision, attempts };
   }
+}
+
+/**
+ * Whether p-retry hands `error` to `shouldRetry` after a first attempt: any `Error` except its own
+ * `AbortError` and a `TypeError` (which it consults only when it looks like a network error; those
+ * are left to it).
+ */
+function isAskedAbout(error: unknown): boolean {
+  return error instanceof Error && !(error instanceof TypeError) && !(error instanceof AbortError);
 }
