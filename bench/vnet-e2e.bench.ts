@@ -15,10 +15,12 @@
  *   lossy and a slow link hour). Goal: ≤ 5 s of wall time. `--quick` runs 2 h and scales by 12.
  * - **Memory**: the heap growth over that day (trace off, after a full collection), and that
  *   `trace: { limit }` keeps its bound.
- * - **The day's floor** (no limit, for reading the day's figure): the same day's lines generated,
+ * - **The day's floors** (no limit, for reading the day's figure): the same day's lines generated,
  *   formatted and encoded as the subscription does, one push per simulated second, with no
  *   appliance, network, receiver or ledger: the part of the 5 s that the lines' text takes before
- *   any of the simulation runs.
+ *   any of the simulation runs; and as many bytes a push written by one bare virtual TCP socket to
+ *   another (segments, ACKs, the clock's turns) with nothing else: the part the virtual network
+ *   itself takes. The day's figure can be no lower than their sum.
  *
  * Standalone: `npx tsx bench/vnet-e2e.bench.ts [--quick] [--rounds N]` prints the same rows.
  */
@@ -29,8 +31,10 @@ import type { LogRecord } from '../src/core/log-record.js';
 import { encodeFrames } from '../src/core/framing.js';
 import { resolveSubscriptionOptions } from '../src/core/subscription-options.js';
 import { SyslogFormatter } from '../src/core/syslog-format.js';
+import { VirtualClock } from '../src/clock/virtual-clock.js';
 import { createGenerator } from '../src/generators/create-generator.js';
 import { loadScenario, runScenario, type ScenarioInput, type ScenarioResult } from '../src/scenarios/index.js';
+import { VirtualNetwork } from '../src/vnet/virtual-network.js';
 import type { AsyncBenchOptions, AsyncBenchPart, AsyncBenchRow } from './index.js';
 
 const THROUGHPUT_LINES_PER_SECOND = 20_000;
@@ -103,9 +107,10 @@ function generatorRate(seconds: number): number {
 
 /**
  * Wall seconds to generate, format and encode `hours` of the day scenario's lines the way a push
- * does (one batch per simulated second), without anything else: the floor under the day's figure.
+ * does (one batch per simulated second), without anything else: the floor under the day's figure;
+ * and the bytes a push encoded on average.
  */
-function dayFloorSeconds(hours: number): number {
+function dayFloor(hours: number): { seconds: number; bytesPerPush: number } {
   const options = dayScenario(hours).traffic?.generators?.[0]?.options ?? {};
   const generator = createGenerator('mail_logs', { ...options, startMs: 0 });
   const formatter = new SyslogFormatter(resolveSubscriptionOptions({ name: 'Mail_Log', host: '127.0.0.1' }));
@@ -122,6 +127,36 @@ function dayFloorSeconds(hours: number): number {
   }
   const seconds = (performance.now() - start) / 1000;
   if (bytes === 0) throw new Error('the day floor encoded nothing');
+  return { seconds, bytesPerPush: Math.round(bytes / (hours * 3600)) };
+}
+
+/**
+ * Wall seconds for `hours` of one push per simulated second of `bytesPerPush` bytes, written by one
+ * virtual TCP socket to another over a link (handshake once, then data segments, ACKs, and the
+ * clock's turns), with no appliance, transport, receiver parsing, ledger or fault: the floor the
+ * virtual network itself puts under the day's figure.
+ */
+async function dayNetworkFloorSeconds(hours: number, bytesPerPush: number): Promise<number> {
+  const clock = new VirtualClock({ startMs: 0 });
+  const vnet = new VirtualNetwork({ clock, seed: 1 });
+  const esa = vnet.host('10.229.24.230');
+  const syslog = vnet.host('10.44.167.30');
+  vnet.link(esa.address, syslog.address);
+  let received = 0;
+  const listening = syslog.listen({ host: '0.0.0.0', port: 514 }, (socket) => socket.on('data', (chunk: Uint8Array) => (received += chunk.byteLength)));
+  await Promise.all([listening, clock.advance(1)]);
+  const socket = esa.connect({ host: syslog.address, port: 514 });
+  await clock.advance(10);
+  const bytes = new Uint8Array(bytesPerPush).fill(0x61);
+  const pushes = hours * 3600;
+  const start = performance.now();
+  for (let i = 0; i < pushes; i++) {
+    socket.write(bytes);
+    await clock.advance(1000);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  socket.destroy();
+  if (received !== pushes * bytesPerPush) throw new Error(`the network floor delivered ${received} of ${pushes * bytesPerPush} bytes`);
   return seconds;
 }
 
@@ -139,6 +174,7 @@ export async function run(options: AsyncBenchOptions): Promise<AsyncBenchRow[]> 
   // Warm-up: let the JIT see every path once.
   await timed(throughputScenario(10));
   await timed(dayScenario(0.25));
+  await dayNetworkFloorSeconds(0.25, 4096);
 
   const rates: number[] = [];
   const baselines: number[] = [];
@@ -158,7 +194,9 @@ export async function run(options: AsyncBenchOptions): Promise<AsyncBenchRow[]> 
   const heapAfter = heapMb();
   const traced = await timed(dayScenario(1), { trace: { limit: TRACE_LIMIT } });
   const floorHours = isQuick ? 2 : 6;
-  const floor = (dayFloorSeconds(floorHours) * 24) / floorHours;
+  const text = dayFloor(floorHours);
+  const floor = (text.seconds * 24) / floorHours;
+  const networkFloor = ((await dayNetworkFloorSeconds(floorHours, text.bytesPerPush)) * 24) / floorHours;
   const daySummary = day.result.summary;
   const faults = `${daySummary.networkErrors} network errors, ${daySummary.lostInFlight} lost in flight, ${daySummary.dropped} dropped`;
 
@@ -187,6 +225,13 @@ export async function run(options: AsyncBenchOptions): Promise<AsyncBenchRow[]> 
     {
       name: "that day's lines generated, formatted and encoded alone (no appliance, network or receiver)",
       value: floor,
+      unit: 's',
+      limit: null,
+      note: `extrapolated from ${floorHours} h`,
+    },
+    {
+      name: `that day's bytes (${(text.bytesPerPush / 1024).toFixed(1)} KiB a push) from one bare virtual TCP socket to another alone (no text, appliance, transport or receiver)`,
+      value: networkFloor,
       unit: 's',
       limit: null,
       note: `extrapolated from ${floorHours} h`,
