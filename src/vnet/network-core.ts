@@ -97,8 +97,18 @@ export class Lane {
     const end = this.#packets.length;
     let i = this.#head;
     while (i < end && (this.#arrivals[i] as number) <= now) i++;
-    const batch = this.#packets.slice(this.#head, i);
-    this.#head = i;
+    const batch = this.#head === 0 && i === end ? this.#packets : this.#packets.slice(this.#head, i);
+    if (i === end) {
+      // The usual case: the flight empties the lane. Start afresh rather than keep the delivered
+      // packets in the array until a compaction: with a packet or two per flight that took ~1,000
+      // flights (minutes of simulated time), and their payloads (views of 64 KiB send slabs)
+      // lived that long, got promoted and cost old-space collections.
+      this.#packets = [];
+      this.#arrivals.length = 0;
+      this.#head = 0;
+    } else {
+      this.#head = i;
+    }
     if (this.#head > 1024 && this.#head * 2 > this.#packets.length) {
       this.#packets = this.#packets.slice(this.#head);
       this.#arrivals = this.#arrivals.slice(this.#head);
