@@ -20,7 +20,8 @@
  *   appliance, network, receiver or ledger: the part of the 5 s that the lines' text takes before
  *   any of the simulation runs; and as many bytes a push written by one bare virtual TCP socket to
  *   another (segments, ACKs, the clock's turns) with nothing else: the part the virtual network
- *   itself takes. The day's figure can be no lower than their sum.
+ *   itself takes. The day cannot run much faster than their sum (its fault windows send a little
+ *   less than the mean push).
  *
  * Standalone: `npx tsx bench/vnet-e2e.bench.ts [--quick] [--rounds N]` prints the same rows.
  */
