@@ -47,6 +47,13 @@ export const SCENARIOS_FLAGS: readonly FlagSpec[] = [
 /** Log lines `run` prints before it keeps to the appliance's own lines (Log Error, alerts). */
 export const MAX_PRINTED_LOG_LINES = 200;
 
+/**
+ * Fault events of one kind (a fault and what it did, at the receiver or on the network) `run`
+ * prints before it only counts them: a fault that acts on every packet, such as `latency` on a
+ * link for an hour, would otherwise print tens of thousands of alike lines.
+ */
+export const MAX_PRINTED_FAULT_EVENTS_PER_KIND = 20;
+
 /** The event types `--json` prints (DESIGN's contract). */
 const JSON_EVENT_TYPES: ReadonlySet<string> = new Set(['network-error', 'alert', 'fault', 'received']);
 
@@ -104,10 +111,16 @@ export async function runWithOutput(
   out.line('');
   let logLines = 0;
   let hiddenLogLines = 0;
+  const faultKinds = new Map<string, number>();
   const onEvent = (event: ScenarioEvent): void => {
     if (JSON_EVENT_TYPES.has(event.type)) out.event(event.type, eventFields(event));
     if (out.json) return;
-    if (event.type === 'log') {
+    if (event.type === 'fault') {
+      const kind = `${faultSource(event)} ${event.fault} → ${event.action}`;
+      const count = (faultKinds.get(kind) ?? 0) + 1;
+      faultKinds.set(kind, count);
+      if (count > MAX_PRINTED_FAULT_EVENTS_PER_KIND) return;
+    } else if (event.type === 'log') {
       const isOwn = event.level === 'Critical' || / alert was sent to /.test(event.line) || /^Log Error: /.test(event.line);
       if (logLines >= MAX_PRINTED_LOG_LINES && !isOwn) {
         hiddenLogLines++;
@@ -129,6 +142,12 @@ export async function runWithOutput(
   );
   out.clearProgress();
   if (hiddenLogLines > 0) out.line(`(${hiddenLogLines} more log lines of the traffic not shown: after ${MAX_PRINTED_LOG_LINES}, only the appliance's own lines are printed)`);
+  const hiddenFaults = [...faultKinds].filter(([, count]) => count > MAX_PRINTED_FAULT_EVENTS_PER_KIND);
+  if (hiddenFaults.length > 0) {
+    const total = hiddenFaults.reduce((sum, [, count]) => sum + count - MAX_PRINTED_FAULT_EVENTS_PER_KIND, 0);
+    const kinds = hiddenFaults.map(([kind, count]) => `${kind} ${count - MAX_PRINTED_FAULT_EVENTS_PER_KIND}`).join(', ');
+    out.line(`(${total} more fault events not shown, after the first ${MAX_PRINTED_FAULT_EVENTS_PER_KIND} of each kind: ${kinds}; --json prints them all)`);
+  }
   if (showNotes) for (const note of result.notes) out.line(`note: ${note}`);
   return result;
 }
@@ -265,13 +284,18 @@ function describeEvent(event: ScenarioEvent, startMs: number): string {
     case 'alert':
       return `${at}  appliance  ${event.class}/${event.severity} alert to ${event.recipients.join(', ')}: ${event.subject}`;
     case 'fault':
-      return `${at}  ${event.source === 'link' ? 'network  ' : 'receiver '}  fault ${event.fault} → ${event.action}: ${event.detail}${event.connection ? ` (${event.connection})` : ''}`;
+      return `${at}  ${faultSource(event).padEnd(9)}  fault ${event.fault} → ${event.action}: ${event.detail}${event.connection ? ` (${event.connection})` : ''}`;
     case 'received': {
       const pri = event.facility === null ? '' : `<${event.facility}.${SEVERITY_NAMES[event.severity ?? 7] ?? event.severity}> `;
       const level = event.level === null ? '' : `${LEVEL_WORDS[event.level as LogLevel] ?? event.level}: `;
       return `${at}  receiver   got ${pri}${event.tag === null ? '' : `${event.tag}: `}${level}${event.text}  (from ${event.peer})`;
     }
   }
+}
+
+/** Where a fault event happened, as the human lines name it: `network` (a link) or `receiver`. */
+function faultSource(event: Extract<ScenarioEvent, { type: 'fault' }>): string {
+  return event.source === 'link' ? 'network' : 'receiver';
 }
 
 /** Syslog severity names (RFC 5424), as receivers show them. */

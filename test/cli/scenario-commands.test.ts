@@ -115,6 +115,19 @@ describe('esa-logsim run', () => {
     expect(all.find((event) => event.type === 'fault')).toMatchObject({ fault: expect.any(String), action: expect.any(String), detail: expect.any(String) });
   });
 
+  it('prints the first 20 fault events of each kind and counts the rest, which --json prints all of', async () => {
+    const human = await cli(['run', 'udp-loss']);
+    const json = await cli(['run', 'udp-loss', '--json']);
+    expect([human.code, json.code]).toEqual([0, 0]);
+    const faults = json.events().filter((event) => event.type === 'fault');
+    expect(new Set(faults.map((event) => `${event.fault} → ${event.action}`))).toEqual(new Set(['drop → drop']));
+    expect(faults.length).toBeGreaterThan(20);
+    expect(human.stdout.match(/^ +\+[\d.]+s +network +fault drop → drop: /gm)).toHaveLength(20);
+    expect(human.stdout).toContain(
+      `(${faults.length - 20} more fault events not shown, after the first 20 of each kind: network drop → drop ${faults.length - 20}; --json prints them all)`,
+    );
+  });
+
   it('--pcap writes a pcap file', async () => {
     const dir = tempDir();
     const { code, stdout } = await cli(['run', 'ips-reset', '--pcap', 'seed.pcap'], { cwd: dir });
