@@ -103,7 +103,7 @@ export async function runWithOutput(
   const world: ScenarioWorld = options.world ?? scenario.world;
   const startMs = scenario.startMs;
   const header = options.header ?? [
-    `esa-logsim run ${scenario.name}: ${scenario.description}`,
+    `esa-logsim run ${scenario.name}${scenario.description === '' ? '' : `: ${scenario.description}`}`,
     `${world} world, seed ${scenario.seed}, ${formatDurationMs(scenario.durationMs)} simulated from ${new Date(startMs).toISOString()}` +
       `${options.policy === undefined ? '' : `, policy ${String(options.policy)}`}`,
   ];

@@ -143,6 +143,10 @@ describe('esa-logsim run', () => {
     const ok = await cli(['run', scenarioFile(dir)]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('  ok   delivered = 2: got 2');
+    expect(ok.stdout.split('\n')[0]).toBe('esa-logsim run small: Two scripted lines over UDP');
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, JSON.stringify({ ...JSON.parse(readFileSync(scenarioFile(dir), 'utf8')), name: 'plain', description: undefined }));
+    expect((await cli(['run', plain])).stdout.split('\n')[0]).toBe('esa-logsim run plain');
     const failing = await cli(['run', 'small.json', '--json'], { cwd: dir });
     expect(failing.code).toBe(0);
     scenarioFile(dir, { expect: { delivered: 3, networkErrors: 0 } });
